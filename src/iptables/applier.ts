@@ -1,0 +1,117 @@
+import { SaveError } from '../errors.js';
+import type { IpFamily } from '../model/family.js';
+import type { RuleSet } from '../model/ruleset.js';
+import { planCleanup } from './cleanup-plan.js';
+import { planRestore, type PlanOptions } from './diff.js';
+import type { LiveRuleSet } from './live.js';
+import { SaveParseError, parseSave } from './parse.js';
+import { renderRestoreInput, type RestorePlan } from './restore-plan.js';
+import type { Runner } from './runner.js';
+import { applyPlanToLive } from './simulate.js';
+
+/**
+ * Applies desired rulesets with one `iptables-restore --noflush --counters` per family, sending
+ * only what differs. The live ruleset is read with iptables-save on a full apply (and whenever a
+ * family has no trusted state); otherwise the state the last successful apply left stands in for
+ * it. A failed restore makes the next apply of that family read the live ruleset again.
+ */
+
+export interface FamilyApplyResult {
+  readonly family: IpFamily;
+  readonly plan: RestorePlan;
+  /** The live ruleset was read with iptables-save for this apply. */
+  readonly readLive: boolean;
+  /** iptables-restore was called (the plan was not empty). */
+  readonly sent: boolean;
+}
+
+export interface ApplyResult {
+  readonly families: readonly FamilyApplyResult[];
+}
+
+export class Applier {
+  private readonly lastApplied = new Map<IpFamily, LiveRuleSet>();
+
+  constructor(
+    private readonly runner: Runner,
+    private readonly planOptions: PlanOptions = {},
+  ) {}
+
+  /**
+   * Brings each family's ruleset to `desired`. Every family is attempted; if any restore fails,
+   * the first error (a RestoreError or SaveError) is thrown after the others were tried.
+   */
+  async apply(desired: readonly RuleSet[], opts: { readonly full: boolean }): Promise<ApplyResult> {
+    const families: FamilyApplyResult[] = [];
+    let firstError: unknown;
+    for (const rs of desired) {
+      try {
+        families.push(await this.applyFamily(rs, opts.full));
+      } catch (err) {
+        this.lastApplied.delete(rs.family);
+        firstError ??= err;
+      }
+    }
+    if (firstError !== undefined) throw firstError;
+    return { families };
+  }
+
+  /** What apply would send, always against a fresh read of the live ruleset. Changes nothing. */
+  async diff(desired: readonly RuleSet[]): Promise<RestorePlan[]> {
+    const plans: RestorePlan[] = [];
+    for (const rs of desired) plans.push(planRestore(rs, await this.readLive(rs.family), this.planOptions));
+    return plans;
+  }
+
+  /** Removes kproxy's and kube-proxy's chains and the jumps to them (see cleanup-plan.ts). */
+  async cleanup(families: readonly IpFamily[]): Promise<RestorePlan[]> {
+    const plans: RestorePlan[] = [];
+    for (const family of families) {
+      this.lastApplied.delete(family);
+      const plan = planCleanup(await this.readLive(family));
+      if (!plan.empty) await this.restore(plan);
+      plans.push(plan);
+    }
+    return plans;
+  }
+
+  /** Forgets the last applied state, so the next apply reads the live ruleset (e.g. canary gone). */
+  invalidate(family?: IpFamily): void {
+    if (family) this.lastApplied.delete(family);
+    else this.lastApplied.clear();
+  }
+
+  /** The state kproxy believes the kernel holds for a family, if it trusts one. */
+  lastAppliedState(family: IpFamily): LiveRuleSet | undefined {
+    return this.lastApplied.get(family);
+  }
+
+  /** Reads and parses the live ruleset of a family (all tables). */
+  async readLive(family: IpFamily): Promise<LiveRuleSet> {
+    const text = await this.runner.save(family);
+    try {
+      return parseSave(text, family);
+    } catch (err) {
+      if (!(err instanceof SaveParseError)) throw err;
+      throw new SaveError(`cannot parse iptables-save output (${family}): ${err.message}`, {
+        binary: 'iptables-save',
+        exitCode: 0,
+        stderr: '',
+        line: err.line,
+      }, { cause: err });
+    }
+  }
+
+  private async applyFamily(desired: RuleSet, full: boolean): Promise<FamilyApplyResult> {
+    const known = full ? undefined : this.lastApplied.get(desired.family);
+    const live = known ?? (await this.readLive(desired.family));
+    const plan = planRestore(desired, live, this.planOptions);
+    if (!plan.empty) await this.restore(plan);
+    this.lastApplied.set(desired.family, applyPlanToLive(live, plan));
+    return { family: desired.family, plan, readLive: known === undefined, sent: !plan.empty };
+  }
+
+  private async restore(plan: RestorePlan): Promise<void> {
+    await this.runner.restore(plan.family, renderRestoreInput(plan), { noflush: true, counters: true });
+  }
+}

@@ -1,0 +1,132 @@
+import { TABLE_BUILTINS, TABLE_NAMES, isBuiltinChain, type RuleSet, type TableName, type TableRules } from '../model/ruleset.js';
+import type { LiveChain, LiveRuleSet, LiveTable } from './live.js';
+import { isOwnedChain } from './ownership.js';
+import { makePlan, planTable, type ChainChange, type RestoreOp, type RestorePlan, type RuleRef } from './restore-plan.js';
+import { referencedChains } from './references.js';
+import { applyOpsToTable } from './simulate.js';
+import { ruleTarget } from './rule-text.js';
+
+/**
+ * Desired vs live -> the restore plan for one family (docs/dataplane.md §9, issue 3). Pure.
+ *
+ * - A desired chain is declared and filled only when it is missing or its rules differ.
+ * - An owned chain (ownership.ts) that is no longer desired is flushed and then `-X`ed after every
+ *   other line of its table; if a rule kproxy does not touch still jumps to it, it is only emptied.
+ * - Hooks must appear exactly once in their built-in chain: missing ones are inserted at the top
+ *   (in desired order), extra copies deleted, and jumps from built-in chains to owned chains that
+ *   are not desired hooks (an older hook form, a deleted chain) are deleted.
+ * - Built-in chains are never declared, flushed or rewritten; chains kproxy does not own are never
+ *   mentioned.
+ */
+
+export interface PlanOptions {
+  /** Delete owned chains the desired ruleset no longer has (default true). */
+  readonly deleteStaleChains?: boolean;
+}
+
+interface TablePlan {
+  readonly ops: RestoreOp[];
+  readonly changes: ChainChange[];
+  readonly hooksAdded: RuleRef[];
+  readonly hooksRemoved: RuleRef[];
+}
+
+export function planRestore(desired: RuleSet, live: LiveRuleSet, opts: PlanOptions = {}): RestorePlan {
+  if (desired.family !== live.family) {
+    throw new Error(`planRestore: desired ruleset is ${desired.family} but live ruleset is ${live.family}`);
+  }
+  const planned = TABLE_NAMES.map((table) => ({
+    table,
+    plan: planOneTable(table, desired.tables[table], live.tables.get(table), opts.deleteStaleChains ?? true),
+  }));
+  return makePlan(
+    desired.family,
+    planned.map(({ table, plan }) => planTable(table, plan.ops)),
+    {
+      changes: planned.flatMap((p) => p.plan.changes),
+      hooksAdded: planned.flatMap((p) => p.plan.hooksAdded),
+      hooksRemoved: planned.flatMap((p) => p.plan.hooksRemoved),
+    },
+  );
+}
+
+function planOneTable(table: TableName, want: TableRules, have: LiveTable | undefined, deleteStale: boolean): TablePlan {
+  const haveChains: ReadonlyMap<string, LiveChain> = have?.chains ?? new Map<string, LiveChain>();
+  const declares: RestoreOp[] = [];
+  const appends: RestoreOp[] = [];
+  const changes: ChainChange[] = [];
+
+  for (const [chain, rules] of want.chains) {
+    if (isBuiltinChain(chain)) throw new Error(`planRestore: ${table}/${chain} is a built-in chain; use a hook`);
+    const current = haveChains.get(chain);
+    if (current && sameRules(current.rules, rules)) continue;
+    declares.push({ kind: 'declare', chain });
+    for (const rule of rules) appends.push({ kind: 'append', chain, rule });
+    changes.push(
+      current
+        ? { kind: 'rewritten', table, chain, before: current.rules, after: rules }
+        : { kind: 'created', table, chain, after: rules },
+    );
+  }
+
+  const stale = deleteStale
+    ? [...haveChains].filter(([name]) => !isBuiltinChain(name) && isOwnedChain(table, name) && !want.chains.has(name))
+    : [];
+  for (const [chain, c] of stale) if (c.rules.length > 0) declares.push({ kind: 'declare', chain });
+
+  const hooks = planHooks(table, want, haveChains);
+  const withoutDeletes = [...declares, ...hooks.ops, ...appends];
+  const referenced = referencedChains(applyOpsToTable(have, table, withoutDeletes));
+  const deletes: RestoreOp[] = [];
+  for (const [chain, c] of stale) {
+    if (!referenced.has(chain)) {
+      deletes.push({ kind: 'delete-chain', chain });
+      changes.push({ kind: 'deleted', table, chain, before: c.rules });
+    } else if (c.rules.length > 0) {
+      changes.push({ kind: 'flushed', table, chain, before: c.rules });
+    }
+  }
+  return { ops: [...withoutDeletes, ...deletes], changes, hooksAdded: hooks.added, hooksRemoved: hooks.removed };
+}
+
+function planHooks(
+  table: TableName,
+  want: TableRules,
+  haveChains: ReadonlyMap<string, LiveChain>,
+): { ops: RestoreOp[]; added: RuleRef[]; removed: RuleRef[] } {
+  const removals: RestoreOp[] = [];
+  const inserts: RestoreOp[] = [];
+  const added: RuleRef[] = [];
+  const removed: RuleRef[] = [];
+  for (const hook of want.hooks) {
+    if (!TABLE_BUILTINS[table].includes(hook.chain)) {
+      throw new Error(`planRestore: hook into ${hook.chain}, which table ${table} does not have`);
+    }
+  }
+  for (const chain of TABLE_BUILTINS[table]) {
+    const wanted = [...new Set(want.hooks.filter((h) => h.chain === chain).map((h) => h.rule))];
+    const counts = new Map<string, number>();
+    for (const rule of haveChains.get(chain)?.rules ?? []) counts.set(rule, (counts.get(rule) ?? 0) + 1);
+    for (const [rule, count] of counts) {
+      const extra = wanted.includes(rule) ? count - 1 : isOwnedJump(table, rule) ? count : 0;
+      for (let i = 0; i < extra; i++) {
+        removals.push({ kind: 'delete-rule', chain, rule });
+        removed.push({ table, chain, rule });
+      }
+    }
+    const missing = wanted.filter((rule) => !counts.has(rule));
+    for (const rule of [...missing].reverse()) inserts.push({ kind: 'insert', chain, rule });
+    for (const rule of missing) added.push({ table, chain, rule });
+  }
+  return { ops: [...removals, ...inserts], added, removed };
+}
+
+function isOwnedJump(table: TableName, rule: string): boolean {
+  const target = ruleTarget(rule);
+  return target !== undefined && isOwnedChain(table, target);
+}
+
+function sameRules(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((rule, i) => rule === b[i]);
+}
+

@@ -1,0 +1,40 @@
+import type { IpFamily } from '../model/family.js';
+import { TABLE_BUILTINS, compareBytes, isBuiltinChain, type TableName } from '../model/ruleset.js';
+
+/**
+ * A ruleset as read back from the kernel with iptables-save: every table and chain it printed,
+ * foreign ones included, in the order printed. Rule text is everything after `-A CHAIN `.
+ */
+
+export interface LiveChain {
+  /** `ACCEPT`/`DROP` for built-in chains, `-` for user chains, undefined if never declared. */
+  readonly policy: string | undefined;
+  readonly rules: readonly string[];
+}
+
+export interface LiveTable {
+  readonly chains: ReadonlyMap<string, LiveChain>;
+}
+
+export interface LiveRuleSet {
+  readonly family: IpFamily;
+  readonly tables: ReadonlyMap<TableName | string, LiveTable>;
+}
+
+export function emptyLiveRuleSet(family: IpFamily): LiveRuleSet {
+  return { family, tables: new Map() };
+}
+
+/** A table as iptables creates it: only its built-in chains, empty, policy ACCEPT. */
+export function freshTable(table: TableName | string): Map<string, LiveChain> {
+  const builtins = (TABLE_BUILTINS as Record<string, readonly string[] | undefined>)[table] ?? [];
+  return new Map(builtins.map((name) => [name, { policy: 'ACCEPT', rules: [] }]));
+}
+
+/** Built-in chains first (in their given order), then user chains in byte order, as iptables-save prints. */
+export function sortChains<T>(chains: ReadonlyMap<string, T>): Map<string, T> {
+  const names = [...chains.keys()];
+  const builtins = names.filter((n) => isBuiltinChain(n));
+  const users = names.filter((n) => !isBuiltinChain(n)).sort(compareBytes);
+  return new Map([...builtins, ...users].map((n) => [n, chains.get(n) as T]));
+}

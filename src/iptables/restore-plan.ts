@@ -1,0 +1,118 @@
+import type { IpFamily } from '../model/family.js';
+import type { TableName } from '../model/ruleset.js';
+
+/**
+ * A restore plan: what one `iptables-restore --noflush` call per family must send, as operations
+ * per table plus a summary. Pure data; renderRestoreInput turns it into the input text.
+ */
+
+export type RestoreOp =
+  /** `:CHAIN - [0:0]`: creates the chain, or flushes it when it exists. */
+  | { readonly kind: 'declare'; readonly chain: string }
+  /** `-A CHAIN rule` */
+  | { readonly kind: 'append'; readonly chain: string; readonly rule: string }
+  /** `-I CHAIN 1 rule` */
+  | { readonly kind: 'insert'; readonly chain: string; readonly rule: string }
+  /** `-D CHAIN rule`: deletes the first rule equal to `rule`. */
+  | { readonly kind: 'delete-rule'; readonly chain: string; readonly rule: string }
+  /** `-X CHAIN` */
+  | { readonly kind: 'delete-chain'; readonly chain: string };
+
+export interface PlannedTable {
+  readonly table: TableName;
+  readonly ops: readonly RestoreOp[];
+  /** The table's restore input lines, `*table` to `COMMIT`. */
+  readonly lines: readonly string[];
+}
+
+export interface ChainRef {
+  readonly table: TableName;
+  readonly chain: string;
+}
+
+export interface RuleRef extends ChainRef {
+  readonly rule: string;
+}
+
+export type ChainChange =
+  | { readonly kind: 'created'; readonly table: TableName; readonly chain: string; readonly after: readonly string[] }
+  | {
+      readonly kind: 'rewritten';
+      readonly table: TableName;
+      readonly chain: string;
+      readonly before: readonly string[];
+      readonly after: readonly string[];
+    }
+  | { readonly kind: 'deleted'; readonly table: TableName; readonly chain: string; readonly before: readonly string[] }
+  /** An unwanted chain still referenced by a rule kproxy does not own: emptied but kept. */
+  | { readonly kind: 'flushed'; readonly table: TableName; readonly chain: string; readonly before: readonly string[] };
+
+export interface RestorePlan {
+  readonly family: IpFamily;
+  /** Only tables with something to send, in the order filter, nat, mangle. */
+  readonly tables: readonly PlannedTable[];
+  readonly changes: readonly ChainChange[];
+  readonly chainsWritten: readonly ChainRef[];
+  readonly chainsDeleted: readonly ChainRef[];
+  readonly hooksAdded: readonly RuleRef[];
+  readonly hooksRemoved: readonly RuleRef[];
+  /** `-A` lines sent. */
+  readonly rulesWritten: number;
+  /** Lines of restore input, `*table` and `COMMIT` included. */
+  readonly lineCount: number;
+  /** Nothing to send: the caller makes no restore call. */
+  readonly empty: boolean;
+}
+
+export function renderOp(op: RestoreOp): string {
+  switch (op.kind) {
+    case 'declare':
+      return `:${op.chain} - [0:0]`;
+    case 'append':
+      return withRule(`-A ${op.chain}`, op.rule);
+    case 'insert':
+      return withRule(`-I ${op.chain} 1`, op.rule);
+    case 'delete-rule':
+      return withRule(`-D ${op.chain}`, op.rule);
+    case 'delete-chain':
+      return `-X ${op.chain}`;
+    default: {
+      const never: never = op;
+      return never;
+    }
+  }
+}
+
+function withRule(head: string, rule: string): string {
+  return rule === '' ? head : `${head} ${rule}`;
+}
+
+export function planTable(table: TableName, ops: readonly RestoreOp[]): PlannedTable {
+  return { table, ops, lines: [`*${table}`, ...ops.map(renderOp), 'COMMIT'] };
+}
+
+/** Assembles a plan from its tables (tables without ops are dropped) and summary parts. */
+export function makePlan(
+  family: IpFamily,
+  tables: readonly PlannedTable[],
+  parts: Pick<RestorePlan, 'changes' | 'hooksAdded' | 'hooksRemoved'>,
+): RestorePlan {
+  const sent = tables.filter((t) => t.ops.length > 0);
+  const ref = (c: ChainChange): ChainRef => ({ table: c.table, chain: c.chain });
+  return {
+    family,
+    tables: sent,
+    ...parts,
+    chainsWritten: parts.changes.filter((c) => c.kind === 'created' || c.kind === 'rewritten').map(ref),
+    chainsDeleted: parts.changes.filter((c) => c.kind === 'deleted').map(ref),
+    rulesWritten: sent.reduce((n, t) => n + t.ops.filter((o) => o.kind === 'append').length, 0),
+    lineCount: sent.reduce((n, t) => n + t.lines.length, 0),
+    empty: sent.length === 0,
+  };
+}
+
+/** The iptables-restore input for a plan; '' when the plan is empty. */
+export function renderRestoreInput(plan: RestorePlan): string {
+  if (plan.empty) return '';
+  return plan.tables.flatMap((t) => t.lines).join('\n') + '\n';
+}

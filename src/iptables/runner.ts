@@ -1,0 +1,145 @@
+import { execa } from 'execa';
+import { BinaryNotFoundError, CommandError, SaveError } from '../errors.js';
+import type { IpFamily } from '../model/family.js';
+import { restoreError } from './restore-failure.js';
+
+/**
+ * The only place kproxy spawns processes: iptables-save / iptables-restore (and the ip6tables
+ * twins) here, conntrack through the same exec core (conntrack.ts). Argument arrays, input on
+ * stdin, never a shell. With `netns` every command runs through `ip netns exec NAME`.
+ */
+
+export type Backend = 'auto' | 'nft' | 'legacy';
+
+export interface ExecOptions {
+  /** Run inside this network namespace (tests, e2e harness). */
+  readonly netns?: string;
+  /** Extra environment for the child (e.g. PATH); merged over the parent's. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Kill a command that runs longer than this (default 120 s). */
+  readonly timeoutMs?: number;
+}
+
+export interface RunnerOptions extends ExecOptions {
+  readonly backend: Backend;
+  /** Seconds iptables-restore waits for the xtables lock (default 5). */
+  readonly waitSeconds?: number;
+}
+
+export interface ExecResult {
+  readonly exitCode: number | undefined;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface IptablesVersion {
+  readonly major: number;
+  readonly minor: number;
+  readonly patch: number;
+  /** 'nf_tables' or 'legacy' as the binary reports it; '' when it does not say. */
+  readonly mode: string;
+  readonly text: string;
+}
+
+export interface RestoreOptions {
+  readonly noflush: boolean;
+  readonly counters: boolean;
+}
+
+export interface Runner {
+  readonly backend: Backend;
+  save(family: IpFamily, table?: string): Promise<string>;
+  restore(family: IpFamily, input: string, opts: RestoreOptions): Promise<void>;
+  version(): Promise<IptablesVersion>;
+  supportsRandomFully(): Promise<boolean>;
+}
+
+const BACKEND_HINT = 'Install iptables, or pick the binaries with --iptables-backend nft|legacy.';
+
+/** Runs one command; resolves with its exit code (never rejects on a non-zero exit). */
+export async function execTool(file: string, args: readonly string[], opts: ExecOptions, input?: string): Promise<ExecResult> {
+  const [cmd, argv] = opts.netns ? ['ip', ['netns', 'exec', opts.netns, file, ...args]] : [file, [...args]];
+  const result = await execa(cmd, argv, {
+    reject: false,
+    stripFinalNewline: false,
+    timeout: opts.timeoutMs ?? 120_000,
+    ...(opts.env ? { env: { ...opts.env } } : {}),
+    ...(input !== undefined ? { input } : { stdin: 'ignore' as const }),
+  });
+  const stderr = String(result.stderr);
+  if (result.code === 'ENOENT') throw new BinaryNotFoundError(cmd, BACKEND_HINT, { cause: result });
+  if (opts.netns && result.exitCode !== 0 && stderr.includes(`exec of "${file}" failed: No such file`)) {
+    throw new BinaryNotFoundError(file, BACKEND_HINT);
+  }
+  if (result.timedOut) throw new CommandError(`${file} (timed out)`, undefined, stderr, { cause: result });
+  return { exitCode: result.exitCode, stdout: String(result.stdout), stderr };
+}
+
+/** iptables-save, ip6tables-restore, iptables-nft-save, ip6tables-legacy-restore, ... */
+export function binaryName(backend: Backend, family: IpFamily, tool: 'save' | 'restore'): string {
+  const base = family === 'ipv6' ? 'ip6tables' : 'iptables';
+  return backend === 'auto' ? `${base}-${tool}` : `${base}-${backend}-${tool}`;
+}
+
+export function parseVersion(text: string): IptablesVersion | undefined {
+  const m = /v(\d+)\.(\d+)\.(\d+)(?:\s+\(([^)]+)\))?/.exec(text);
+  if (!m) return undefined;
+  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), mode: m[4] ?? '', text: text.trim() };
+}
+
+/** Lock-wait flags for iptables-restore of this version (kube-proxy's rules, minus the deprecated -W). */
+export function waitFlags(v: IptablesVersion, seconds: number): string[] {
+  if (!atLeast(v, 1, 6, 2)) return []; // no -w in restore before 1.6.2
+  const flags = ['-w', String(seconds)];
+  // -W (poll interval) is ignored with a warning from 1.8.8 on.
+  return atLeast(v, 1, 8, 8) ? flags : [...flags, '-W', '100000'];
+}
+
+export function atLeast(v: IptablesVersion, major: number, minor: number, patch: number): boolean {
+  if (v.major !== major) return v.major > major;
+  if (v.minor !== minor) return v.minor > minor;
+  return v.patch >= patch;
+}
+
+export function createRunner(opts: RunnerOptions): Runner {
+  let versionPromise: Promise<IptablesVersion> | undefined;
+  const version = (): Promise<IptablesVersion> =>
+    (versionPromise ??= probeVersion(opts).catch((err: unknown) => {
+      versionPromise = undefined; // probe again next time
+      throw err;
+    }));
+  return {
+    backend: opts.backend,
+    async save(family, table) {
+      const binary = binaryName(opts.backend, family, 'save');
+      const result = await execTool(binary, table ? ['-t', table] : [], opts);
+      if (result.exitCode !== 0) {
+        const msg = `${binary}${table ? ` -t ${table}` : ''} failed (exit ${result.exitCode ?? 'none'}): ${result.stderr.trim()}`;
+        throw new SaveError(msg, { binary, exitCode: result.exitCode, stderr: result.stderr });
+      }
+      return result.stdout;
+    },
+    async restore(family, input, restoreOpts) {
+      const binary = binaryName(opts.backend, family, 'restore');
+      const args = [
+        ...waitFlags(await version(), opts.waitSeconds ?? 5),
+        ...(restoreOpts.noflush ? ['--noflush'] : []),
+        ...(restoreOpts.counters ? ['--counters'] : []),
+      ];
+      const result = await execTool(binary, args, opts, input);
+      if (result.exitCode !== 0) throw restoreError(binary, result.exitCode, result.stderr, input);
+    },
+    version,
+    async supportsRandomFully() {
+      return atLeast(await version(), 1, 6, 2);
+    },
+  };
+}
+
+async function probeVersion(opts: RunnerOptions): Promise<IptablesVersion> {
+  const binary = binaryName(opts.backend, 'ipv4', 'save');
+  const result = await execTool(binary, ['--version'], opts);
+  const parsed = parseVersion(result.stdout + result.stderr);
+  if (result.exitCode !== 0 || !parsed) throw new CommandError(`${binary} --version`, result.exitCode, result.stderr);
+  return parsed;
+}

@@ -1,0 +1,70 @@
+import { freshTable, sortChains, type LiveChain, type LiveRuleSet, type LiveTable } from './live.js';
+import type { RestoreOp, RestorePlan } from './restore-plan.js';
+
+/**
+ * The ruleset the kernel holds after a successful `iptables-restore --noflush` of a plan, computed
+ * without asking it. Between full resyncs this stands in for the live ruleset. Pure.
+ */
+
+export class SimulationError extends Error {
+  override readonly name = 'SimulationError';
+}
+
+export function applyPlanToLive(live: LiveRuleSet, plan: RestorePlan): LiveRuleSet {
+  if (plan.empty) return live;
+  const tables = new Map(live.tables);
+  for (const planned of plan.tables) {
+    tables.set(planned.table, applyOpsToTable(live.tables.get(planned.table), planned.table, planned.ops));
+  }
+  return { family: live.family, tables };
+}
+
+/** Applies ops to one table (missing tables start as iptables creates them). */
+export function applyOpsToTable(table: LiveTable | undefined, name: string, ops: readonly RestoreOp[]): LiveTable {
+  const chains = new Map<string, LiveChain>(table ? table.chains : freshTable(name));
+  // Chains changed by these ops get a private, mutable rule array (copied once, on first write).
+  const owned = new Map<string, string[]>();
+  const rulesOf = (chain: string): string[] => {
+    const mine = owned.get(chain);
+    if (mine) return mine;
+    const found = chains.get(chain);
+    if (!found) throw new SimulationError(`chain ${name}/${chain} does not exist`);
+    const copy = [...found.rules];
+    owned.set(chain, copy);
+    chains.set(chain, { policy: found.policy, rules: copy });
+    return copy;
+  };
+  for (const op of ops) {
+    switch (op.kind) {
+      case 'declare': {
+        const fresh: string[] = [];
+        owned.set(op.chain, fresh);
+        chains.set(op.chain, { policy: chains.get(op.chain)?.policy ?? '-', rules: fresh });
+        break;
+      }
+      case 'append':
+        rulesOf(op.chain).push(op.rule);
+        break;
+      case 'insert':
+        rulesOf(op.chain).unshift(op.rule);
+        break;
+      case 'delete-rule': {
+        const rules = rulesOf(op.chain);
+        const at = rules.indexOf(op.rule);
+        if (at === -1) throw new SimulationError(`no rule "${op.rule}" in ${name}/${op.chain}`);
+        rules.splice(at, 1);
+        break;
+      }
+      case 'delete-chain':
+        rulesOf(op.chain);
+        chains.delete(op.chain);
+        owned.delete(op.chain);
+        break;
+      default: {
+        const never: never = op;
+        throw new SimulationError(`unknown op ${String(never)}`);
+      }
+    }
+  }
+  return { chains: sortChains(chains) };
+}

@@ -1,0 +1,155 @@
+import type { IpFamily } from '../model/family.js';
+import { compareBytes, type RuleSet, type TableRules } from '../model/ruleset.js';
+import { indexSlices } from './endpoints.js';
+import {
+  CANARY_CHAIN,
+  filterHooks,
+  forwardRules,
+  localnetGuardRules,
+  markMasqRules,
+  masqueradeMark,
+  natHooks,
+  postroutingRules,
+} from './fixed-chains.js';
+import type { ServiceFragment } from './fragment.js';
+import type { RenderInput, RenderWarning } from './input.js';
+import { localDetector } from './local-detect.js';
+import { nodeFacts } from './node-facts.js';
+import { localhostNodePortsEnabled, nodePortDispatch, nodePortScope } from './node-ports.js';
+import { renderServicePort, type ServiceRuleContext } from './service-rules.js';
+import { serviceClusterIP, servicePortView, type ServicePortView } from './service-view.js';
+
+/** Above this many endpoints in total, per-endpoint comments are left out (kube-proxy's threshold). */
+export const LARGE_CLUSTER_ENDPOINTS = 1000;
+
+export interface RenderStats {
+  readonly servicePorts: number;
+  readonly endpoints: number;
+  readonly largeCluster: boolean;
+  readonly noLocalEndpoints: { readonly internal: number; readonly external: number };
+}
+
+export interface RenderResult {
+  readonly ruleSet: RuleSet;
+  readonly warnings: readonly RenderWarning[];
+  readonly stats: RenderStats;
+}
+
+const featureOn = (gates: Readonly<Record<string, boolean>>, name: string, byDefault: boolean): boolean =>
+  gates[name] ?? byDefault;
+
+/** Every service port of the family as this node sees it, sorted by name. */
+export function collectViews(input: RenderInput, warnings: RenderWarning[]): ServicePortView[] {
+  const { snapshot, config, family } = input;
+  const node = nodeFacts(snapshot, config, family);
+  const slices = indexSlices(snapshot.endpointSlices, family);
+  const nodeHints = featureOn(config.featureGates, 'PreferSameTrafficDistribution', true);
+  const views: ServicePortView[] = [];
+  for (const svc of snapshot.services) {
+    const clusterIP = serviceClusterIP(svc, family);
+    if (clusterIP === undefined) continue;
+    const ctx = { family, node, nodeHints, slices: slices.get(`${svc.namespace}/${svc.name}`) ?? [] };
+    for (const port of svc.ports) views.push(servicePortView(svc, port, clusterIP, ctx));
+  }
+  views.sort((a, b) => compareBytes(a.name, b.name) || compareBytes(a.protocol, b.protocol));
+  for (let i = 1; i < views.length; i++) {
+    const prev = views[i - 1];
+    const cur = views[i];
+    if (prev && cur && prev.hash === cur.hash) {
+      warnings.push({ object: `Service ${cur.service.namespace}/${cur.service.name}`, message: `duplicate port ${cur.name}` });
+    }
+  }
+  return views;
+}
+
+function sortedChains(entries: Iterable<[string, readonly string[]]>): Map<string, readonly string[]> {
+  return new Map([...entries].sort(([a], [b]) => compareBytes(a, b)));
+}
+
+/**
+ * Render the rules one family needs on this node. Pure: the same input gives byte-identical
+ * output whatever the order of the objects in it, and cluster data never makes it throw.
+ */
+export function render(input: RenderInput): RenderResult {
+  const { snapshot, config, family, host } = input;
+  const warnings: RenderWarning[] = [];
+  const node = nodeFacts(snapshot, config, family);
+  if (!node.node && config.hostname !== '') {
+    warnings.push({
+      object: `Node ${config.hostname}`,
+      message: 'not found: no endpoint counts as local, no topology zone, and the primary IP falls back to loopback',
+    });
+  }
+  const detector = localDetector(config, node.podCIDRs, family);
+  if (detector.kind === 'none' && config.detectLocalMode !== 'ClusterCIDR') {
+    warnings.push({ object: `config detectLocalMode ${config.detectLocalMode}`, message: detector.reason });
+  }
+
+  const views = collectViews(input, warnings);
+  const endpoints = views.reduce((n, v) => n + v.endpoints.length, 0);
+  const ctx: ServiceRuleContext = {
+    family,
+    detector,
+    masqueradeAll: config.iptables.masqueradeAll,
+    primaryNodeIP: node.primaryIP,
+    largeCluster: endpoints > LARGE_CLUSTER_ENDPOINTS,
+  };
+  const fragments: ServiceFragment[] = [];
+  const seen = new Set<string>();
+  for (const view of views) {
+    if (seen.has(view.hash)) continue;
+    seen.add(view.hash);
+    fragments.push(renderServicePort(view, ctx));
+  }
+
+  const scope = nodePortScope(config.nodePortAddresses, family, node.primaryIP);
+  const localhostNodePorts = localhostNodePortsEnabled(config.iptables.localhostNodePorts, scope, family);
+  const dispatch = nodePortDispatch(scope, family, localhostNodePorts, host.localAddresses);
+  for (const ip of dispatch.skippedLoopback) {
+    warnings.push({ object: 'config nodePortAddresses', message: `NodePorts on loopback address ${ip} are not supported here` });
+  }
+  const mark = masqueradeMark(config.iptables.masqueradeBit);
+  const all = (pick: (f: ServiceFragment) => readonly string[]): string[] => fragments.flatMap(pick);
+
+  const filterChains: [string, readonly string[]][] = [
+    ['KUBE-SERVICES', all((f) => f.filterServices)],
+    ['KUBE-EXTERNAL-SERVICES', all((f) => f.filterExternal)],
+    ['KUBE-FORWARD', forwardRules(mark, host.tcpBeLiberal)],
+    ['KUBE-NODEPORTS', all((f) => f.filterNodePorts)],
+    ['KUBE-PROXY-FIREWALL', all((f) => f.filterFirewall)],
+    [CANARY_CHAIN, []],
+  ];
+  if (localhostNodePorts) filterChains.push(['KUBE-FIREWALL', localnetGuardRules()]);
+
+  const natChains: [string, readonly string[]][] = [
+    ['KUBE-SERVICES', [...all((f) => f.natServices), ...dispatch.rules]],
+    ['KUBE-NODEPORTS', all((f) => f.natNodePorts)],
+    ['KUBE-POSTROUTING', postroutingRules(mark, host.randomFully)],
+    ['KUBE-MARK-MASQ', markMasqRules(mark)],
+    [CANARY_CHAIN, []],
+  ];
+  for (const f of fragments) natChains.push(...f.natChains);
+
+  const tables: Record<'filter' | 'nat' | 'mangle', TableRules> = {
+    filter: { chains: sortedChains(filterChains), hooks: filterHooks(localhostNodePorts) },
+    nat: { chains: sortedChains(natChains), hooks: natHooks() },
+    mangle: { chains: sortedChains([[CANARY_CHAIN, []]]), hooks: [] },
+  };
+  const stats: RenderStats = {
+    servicePorts: fragments.length,
+    endpoints,
+    largeCluster: ctx.largeCluster,
+    noLocalEndpoints: {
+      internal: fragments.filter((f) => f.noLocalEndpoints.internal).length,
+      external: fragments.filter((f) => f.noLocalEndpoints.external).length,
+    },
+  };
+  return { ruleSet: { family, tables }, warnings, stats };
+}
+
+export function renderFamilies(
+  base: Omit<RenderInput, 'family'>,
+  families: readonly IpFamily[],
+): Map<IpFamily, RenderResult> {
+  return new Map(families.map((family) => [family, render({ ...base, family })]));
+}
