@@ -55,7 +55,10 @@ export function topologyMode(
   return 'none';
 }
 
-function clusterEndpoints(input: CategorizeInput): { list: PortEndpoint[]; topology: Categorized['topology'] } {
+function clusterEndpoints(input: CategorizeInput): {
+  list: PortEndpoint[];
+  topology: Categorized['topology'];
+} {
   const topology = topologyMode(input.endpoints, input.nodeName, input.zone, input.nodeHints);
   const ready = input.endpoints.filter((ep) => {
     if (!ep.endpoint.ready) return false;

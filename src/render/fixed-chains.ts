@@ -27,7 +27,11 @@ export function forwardRules(mark: string, tcpBeLiberal: boolean): string[] {
   const rules: string[] = [];
   if (!tcpBeLiberal) rules.push(ruleText({ matches: ['-m conntrack --ctstate INVALID'], target: 'DROP' }));
   rules.push(
-    ruleText({ comment: 'kubernetes forwarding rules', matches: [`-m mark --mark ${mark}/${mark}`], target: 'ACCEPT' }),
+    ruleText({
+      comment: 'kubernetes forwarding rules',
+      matches: [`-m mark --mark ${mark}/${mark}`],
+      target: 'ACCEPT',
+    }),
     ruleText({
       comment: 'kubernetes forwarding conntrack rule',
       matches: ['-m conntrack --ctstate RELATED,ESTABLISHED'],

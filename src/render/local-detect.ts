@@ -21,7 +21,11 @@ function cidrOfFamily(cidrs: readonly string[], family: IpFamily): string | unde
   return cidrs.find((c) => c.includes(':') === (family === 'ipv6'));
 }
 
-export function localDetector(config: ProxyConfig, podCIDRs: readonly string[], family: IpFamily): LocalDetector {
+export function localDetector(
+  config: ProxyConfig,
+  podCIDRs: readonly string[],
+  family: IpFamily,
+): LocalDetector {
   switch (config.detectLocalMode) {
     case 'ClusterCIDR': {
       const cidr = cidrOfFamily(config.clusterCIDRs, family);

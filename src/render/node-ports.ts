@@ -6,12 +6,17 @@ import { addrtypeMatch, hostCidr, ruleText } from './rule-text.js';
  * nodePortAddresses for one family: match every local address, or only the local addresses inside
  * the configured CIDRs (`primary` meaning the node's primary IP).
  */
-export type NodePortScope = { readonly kind: 'all' } | { readonly kind: 'cidrs'; readonly cidrs: readonly string[] };
+export type NodePortScope =
+  { readonly kind: 'all' } | { readonly kind: 'cidrs'; readonly cidrs: readonly string[] };
 
 const ofFamily = (family: IpFamily) => (s: string) => s.includes(':') === (family === 'ipv6');
 const isLoopback = (ip: string): boolean => ip === '::1' || ip.startsWith('127.');
 
-export function nodePortScope(configured: readonly string[], family: IpFamily, primaryIP: string): NodePortScope {
+export function nodePortScope(
+  configured: readonly string[],
+  family: IpFamily,
+  primaryIP: string,
+): NodePortScope {
   const cidrs = configured
     .map((entry) => (entry === 'primary' ? hostCidr(primaryIP, family) : entry))
     .filter(ofFamily(family));
@@ -20,13 +25,18 @@ export function nodePortScope(configured: readonly string[], family: IpFamily, p
 }
 
 /** Localhost NodePorts are possible only for IPv4, and only when the scope includes loopback. */
-export function localhostNodePortsEnabled(configured: boolean, scope: NodePortScope, family: IpFamily): boolean {
+export function localhostNodePortsEnabled(
+  configured: boolean,
+  scope: NodePortScope,
+  family: IpFamily,
+): boolean {
   if (!configured || family !== 'ipv4') return false;
   if (scope.kind === 'all') return true;
   return scope.cidrs.some((c) => isLoopback(c) || cidrContains(c, '127.0.0.0'));
 }
 
-export const NODEPORTS_COMMENT = 'kubernetes service nodeports; NOTE: this must be the last rule in this chain';
+export const NODEPORTS_COMMENT =
+  'kubernetes service nodeports; NOTE: this must be the last rule in this chain';
 
 export interface NodePortDispatch {
   readonly rules: string[];
@@ -49,7 +59,14 @@ export function nodePortDispatch(
           ? undefined
           : { cidr: '127.0.0.0/8', negate: true };
     return {
-      rules: [ruleText({ dst: notLoopback, comment: NODEPORTS_COMMENT, matches: [addrtypeMatch('dst')], target: 'KUBE-NODEPORTS' })],
+      rules: [
+        ruleText({
+          dst: notLoopback,
+          comment: NODEPORTS_COMMENT,
+          matches: [addrtypeMatch('dst')],
+          target: 'KUBE-NODEPORTS',
+        }),
+      ],
       skippedLoopback: [],
     };
   }
@@ -62,7 +79,9 @@ export function nodePortDispatch(
       skippedLoopback.push(ip);
       continue;
     }
-    rules.push(ruleText({ dst: { cidr: hostCidr(ip, family) }, comment: NODEPORTS_COMMENT, target: 'KUBE-NODEPORTS' }));
+    rules.push(
+      ruleText({ dst: { cidr: hostCidr(ip, family) }, comment: NODEPORTS_COMMENT, target: 'KUBE-NODEPORTS' }),
+    );
   }
   return { rules, skippedLoopback };
 }

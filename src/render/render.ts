@@ -56,7 +56,10 @@ export function collectViews(input: RenderInput, warnings: RenderWarning[]): Ser
     const prev = views[i - 1];
     const cur = views[i];
     if (prev && cur && prev.hash === cur.hash) {
-      warnings.push({ object: `Service ${cur.service.namespace}/${cur.service.name}`, message: `duplicate port ${cur.name}` });
+      warnings.push({
+        object: `Service ${cur.service.namespace}/${cur.service.name}`,
+        message: `duplicate port ${cur.name}`,
+      });
     }
   }
   return views;
@@ -77,7 +80,8 @@ export function render(input: RenderInput): RenderResult {
   if (!node.node && config.hostname !== '') {
     warnings.push({
       object: `Node ${config.hostname}`,
-      message: 'not found: no endpoint counts as local, no topology zone, and the primary IP falls back to loopback',
+      message:
+        'not found: no endpoint counts as local, no topology zone, and the primary IP falls back to loopback',
     });
   }
   const detector = localDetector(config, node.podCIDRs, family);
@@ -106,7 +110,10 @@ export function render(input: RenderInput): RenderResult {
   const localhostNodePorts = localhostNodePortsEnabled(config.iptables.localhostNodePorts, scope, family);
   const dispatch = nodePortDispatch(scope, family, localhostNodePorts, host.localAddresses);
   for (const ip of dispatch.skippedLoopback) {
-    warnings.push({ object: 'config nodePortAddresses', message: `NodePorts on loopback address ${ip} are not supported here` });
+    warnings.push({
+      object: 'config nodePortAddresses',
+      message: `NodePorts on loopback address ${ip} are not supported here`,
+    });
   }
   const mark = masqueradeMark(config.iptables.masqueradeBit);
   const all = (pick: (f: ServiceFragment) => readonly string[]): string[] => fragments.flatMap(pick);

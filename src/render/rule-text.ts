@@ -77,7 +77,9 @@ export function recentSetMatch(name: string, family: IpFamily): string {
 }
 
 export function rejectTarget(family: IpFamily): string {
-  return family === 'ipv4' ? 'REJECT --reject-with icmp-port-unreachable' : 'REJECT --reject-with icmp6-port-unreachable';
+  return family === 'ipv4'
+    ? 'REJECT --reject-with icmp-port-unreachable'
+    : 'REJECT --reject-with icmp6-port-unreachable';
 }
 
 export function dnatTarget(endpoint: string): string {

@@ -34,7 +34,12 @@ interface Verdicts {
   readonly external: { target: string; comment: string } | undefined;
 }
 
-function verdicts(v: ServicePortView, hasInternal: boolean, hasExternal: boolean, family: IpFamily): Verdicts {
+function verdicts(
+  v: ServicePortView,
+  hasInternal: boolean,
+  hasExternal: boolean,
+  family: IpFamily,
+): Verdicts {
   if (!v.categorized.hasEndpoints) {
     const reject = { target: rejectTarget(family), comment: `${v.name} has no endpoints` };
     return { internal: reject, external: reject };
@@ -73,18 +78,21 @@ export function renderServicePort(v: ServicePortView, ctx: ServiceRuleContext): 
 
   // ClusterIP
   if (hasInternal) f.natServices.push(vipRule(v.clusterIP, `${v.name} cluster IP`, internalChain));
-  else if (verdict.internal) f.filterServices.push(vipRule(v.clusterIP, verdict.internal.comment, verdict.internal.target));
+  else if (verdict.internal)
+    f.filterServices.push(vipRule(v.clusterIP, verdict.internal.comment, verdict.internal.target));
 
   // externalIPs
   for (const ip of v.externalIPs) {
     if (hasEndpoints) f.natServices.push(vipRule(ip, `${v.name} external IP`, extChain));
-    if (verdict.external) f.filterExternal.push(vipRule(ip, verdict.external.comment, verdict.external.target));
+    if (verdict.external)
+      f.filterExternal.push(vipRule(ip, verdict.external.comment, verdict.external.target));
   }
 
   // LoadBalancer ingress IPs
   for (const ip of v.loadBalancerIPs) {
     if (hasEndpoints) f.natServices.push(vipRule(ip, `${v.name} loadbalancer IP`, lbChain));
-    if (usesFwChain) f.filterFirewall.push(vipRule(ip, `${v.name} traffic not accepted by ${fwChain}`, 'DROP'));
+    if (usesFwChain)
+      f.filterFirewall.push(vipRule(ip, `${v.name} traffic not accepted by ${fwChain}`, 'DROP'));
   }
   if (verdict.external) {
     for (const ip of v.loadBalancerIPs) {
@@ -96,7 +104,9 @@ export function renderServicePort(v: ServicePortView, ctx: ServiceRuleContext): 
   if (v.nodePort !== 0) {
     const nodePortMatch = dportMatch(p, v.nodePort);
     if (hasEndpoints) {
-      f.natNodePorts.push(ruleText({ protocol: p, comment: v.name, matches: [nodePortMatch], target: extChain }));
+      f.natNodePorts.push(
+        ruleText({ protocol: p, comment: v.name, matches: [nodePortMatch], target: extChain }),
+      );
     }
     if (verdict.external) {
       f.filterExternal.push(
@@ -148,11 +158,13 @@ export function renderServicePort(v: ServicePortView, ctx: ServiceRuleContext): 
     }
   }
 
-  if (usesExtChain) writeExternalChain(chain(extChain), v, ctx, { svcChain, externalPolicyChain, hasExternal });
+  if (usesExtChain)
+    writeExternalChain(chain(extChain), v, ctx, { svcChain, externalPolicyChain, hasExternal });
   if (usesFwChain) writeFirewallChain(chain(fwChain), v, ctx, extChain);
   if (usesClusterChain) writeEndpointJumps(chain(svcChain), v, cluster, ctx);
   if (usesLocalChain) writeEndpointJumps(chain(svlChain), v, local, ctx);
-  for (const ep of reachable) writeEndpointChain(chain(endpointChain(v.name, v.port.protocol, ep.address)), v, ep, ctx);
+  for (const ep of reachable)
+    writeEndpointChain(chain(endpointChain(v.name, v.port.protocol, ep.address)), v, ep, ctx);
   return f;
 }
 
@@ -163,12 +175,18 @@ function writeExternalChain(
   chains: { svcChain: string; externalPolicyChain: string; hasExternal: boolean },
 ): void {
   if (!v.externalPolicyLocal) {
-    rules.push(ruleText({ comment: `masquerade traffic for ${v.name} external destinations`, target: MARK_MASQ }));
+    rules.push(
+      ruleText({ comment: `masquerade traffic for ${v.name} external destinations`, target: MARK_MASQ }),
+    );
   } else {
     const pods = detectorMatch(ctx.detector, false);
     if (pods) {
       rules.push(
-        ruleText({ ...pods, comment: `pod traffic for ${v.name} external destinations`, target: chains.svcChain }),
+        ruleText({
+          ...pods,
+          comment: `pod traffic for ${v.name} external destinations`,
+          target: chains.svcChain,
+        }),
       );
     }
     rules.push(
@@ -187,7 +205,12 @@ function writeExternalChain(
   if (chains.hasExternal) rules.push(ruleText({ target: chains.externalPolicyChain }));
 }
 
-function writeFirewallChain(rules: string[], v: ServicePortView, ctx: ServiceRuleContext, extChain: string): void {
+function writeFirewallChain(
+  rules: string[],
+  v: ServicePortView,
+  ctx: ServiceRuleContext,
+  extChain: string,
+): void {
   const comment = `${v.name} loadbalancer IP`;
   let allowFromNode = false;
   for (const cidr of v.sourceRanges) {
@@ -209,7 +232,8 @@ function writeEndpointJumps(
   endpoints: readonly PortEndpoint[],
   ctx: ServiceRuleContext,
 ): void {
-  const comment = (ep: PortEndpoint): string | undefined => (ctx.largeCluster ? undefined : `${v.name} -> ${ep.address}`);
+  const comment = (ep: PortEndpoint): string | undefined =>
+    ctx.largeCluster ? undefined : `${v.name} -> ${ep.address}`;
   const affinity = v.service.sessionAffinity;
   if (affinity.kind === 'ClientIP') {
     for (const ep of endpoints) {
@@ -226,7 +250,12 @@ function writeEndpointJumps(
   });
 }
 
-function writeEndpointChain(rules: string[], v: ServicePortView, ep: PortEndpoint, ctx: ServiceRuleContext): void {
+function writeEndpointChain(
+  rules: string[],
+  v: ServicePortView,
+  ep: PortEndpoint,
+  ctx: ServiceRuleContext,
+): void {
   const comment = ctx.largeCluster ? undefined : v.name;
   const sep = endpointChain(v.name, v.port.protocol, ep.address);
   // Hairpin: an endpoint reaching itself through the service must be masqueraded.

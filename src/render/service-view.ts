@@ -56,7 +56,12 @@ export function serviceClusterIP(svc: Service, family: IpFamily): string | undef
   return svc.clusterIPs.find(ofFamily(family));
 }
 
-export function servicePortView(svc: Service, port: ServicePort, clusterIP: string, ctx: ViewContext): ServicePortView {
+export function servicePortView(
+  svc: Service,
+  port: ServicePort,
+  clusterIP: string,
+  ctx: ViewContext,
+): ServicePortView {
   const name = servicePortName(svc.namespace, svc.name, port.name);
   const externalIPs = svc.externalIPs.filter(ofFamily(ctx.family));
   const loadBalancerIPs = svc.loadBalancerIPs.filter(ofFamily(ctx.family));

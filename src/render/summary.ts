@@ -32,10 +32,16 @@ function chains(v: ServicePortView): string {
 }
 
 function row(v: ServicePortView): string[] {
-  const ips = [v.clusterIP, ...v.externalIPs.map((ip) => `ext:${ip}`), ...v.loadBalancerIPs.map((ip) => `lb:${ip}`)];
+  const ips = [
+    v.clusterIP,
+    ...v.externalIPs.map((ip) => `ext:${ip}`),
+    ...v.loadBalancerIPs.map((ip) => `lb:${ip}`),
+  ];
   const ports = `${v.port.port}/${v.protocol}${v.nodePort ? ` np:${v.nodePort}` : ''}`;
   const policy = `ext=${v.service.externalTrafficPolicy} int=${v.service.internalTrafficPolicy}${
-    v.service.sessionAffinity.kind === 'ClientIP' ? ` affinity=${v.service.sessionAffinity.timeoutSeconds}s` : ''
+    v.service.sessionAffinity.kind === 'ClientIP'
+      ? ` affinity=${v.service.sessionAffinity.timeoutSeconds}s`
+      : ''
   }${v.categorized.topology !== 'none' ? ` topology=${v.categorized.topology}` : ''}`;
   const verdict = v.categorized.hasEndpoints ? '' : ' (REJECT)';
   return [v.name, v.service.type, ips.join(','), ports, policy, endpointStates(v) + verdict, chains(v)];
@@ -45,5 +51,9 @@ export function formatSummary(input: RenderInput): string {
   const header = ['SERVICE', 'TYPE', 'IPS', 'PORT', 'POLICY', 'ENDPOINTS', 'CHAINS'];
   const rows = [header, ...collectViews(input, []).map(row)];
   const widths = header.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n') + '\n';
+  return (
+    rows
+      .map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '))
+      .join('\n') + '\n'
+  );
 }

@@ -7,12 +7,23 @@ import { IP_FAMILIES } from '../../src/model/family.js';
 import { render } from '../../src/render/render.js';
 import { tracePacket } from '../../src/trace/trace.js';
 import { traceTablesFromRuleSet } from '../../src/trace/tables.js';
-import { expectedPath, fixtureNames, loadFixture, loadFlows, renderInput, snapshotInputs, type Flow } from '../support/fixtures.js';
+import {
+  expectedPath,
+  fixtureNames,
+  loadFixture,
+  loadFlows,
+  renderInput,
+  snapshotInputs,
+  type Flow,
+} from '../support/fixtures.js';
 import { checkFlow } from '../support/flows.js';
 import { seededShuffle } from '../support/shuffle.js';
 
 const update = process.env.UPDATE_GOLDEN === '1';
-if (update && process.env.CI) throw new Error('UPDATE_GOLDEN=1 is refused when CI is set: golden files are reviewed, not regenerated, in CI');
+if (update && process.env.CI)
+  throw new Error(
+    'UPDATE_GOLDEN=1 is refused when CI is set: golden files are reviewed, not regenerated, in CI',
+  );
 
 describe('golden fixtures', () => {
   for (const name of fixtureNames()) {
@@ -59,7 +70,10 @@ describe('golden fixtures', () => {
         const flows = loadFlows(fixture);
         if (flows.length === 0) return;
         const tables = new Map(
-          fixture.families.map((f) => [f, traceTablesFromRuleSet(render(renderInput(fixture.inputs, f)).ruleSet)]),
+          fixture.families.map((f) => [
+            f,
+            traceTablesFromRuleSet(render(renderInput(fixture.inputs, f)).ruleSet),
+          ]),
         );
         const host = { localAddresses: renderInput(fixture.inputs, 'ipv4').host.localAddresses };
         const failures: string[] = [];

@@ -75,13 +75,13 @@ export function loadFlows(fixture: Fixture): Flow[] {
     if (!to) throw new Error(`${file}: flows[${i}].to must be IP:PORT/PROTO, got ${String(raw.to)}`);
     const ip = to[1]!.replace(/^\[|\]$/g, '');
     return {
-      name: String(raw.name ?? `flow ${i}`),
+      name: typeof raw.name === 'string' ? raw.name : `flow ${i}`,
       family: ip.includes(':') ? 'ipv6' : 'ipv4',
       from: String(raw.from),
       origin: raw.origin === 'local' ? 'local' : 'remote',
       inInterface: typeof raw.inInterface === 'string' ? raw.inInterface : undefined,
       to: { ip, port: Number(to[2]), protocol: to[3] as 'tcp' | 'udp' | 'sctp' },
-      expect: (raw.expect ?? {}) as Flow['expect'],
+      expect: (raw.expect ?? {}),
     };
   });
 }

@@ -21,16 +21,19 @@ export function checkFlow(flow: Flow, result: TraceResult): string[] {
       problems.push(`expected endpoints ${want.join(', ')}, got ${got.join(', ') || 'none'}`);
     }
     const total = dnat.reduce((n, o) => n + o.probability, 0);
-    if (Math.abs(total - 1) > EPSILON) problems.push(`only ${(total * 100).toFixed(2)}% of connections reach an endpoint`);
+    if (Math.abs(total - 1) > EPSILON)
+      problems.push(`only ${(total * 100).toFixed(2)}% of connections reach an endpoint`);
     for (const ep of want) {
       const p = dnat.filter((o) => o.endpoint === ep).reduce((n, o) => n + o.probability, 0);
-      if (Math.abs(p - 1 / want.length) > EPSILON) problems.push(`${ep} gets ${(p * 100).toFixed(2)}%, not an equal share`);
+      if (Math.abs(p - 1 / want.length) > EPSILON)
+        problems.push(`${ep} gets ${(p * 100).toFixed(2)}%, not an equal share`);
     }
   }
   if (exp.masquerade !== undefined) {
     for (const o of outcomes.filter((x) => x.verdict === 'DNAT' || x.verdict === 'ACCEPT')) {
       const want = Array.isArray(exp.masquerade) ? exp.masquerade.includes(o.endpoint ?? '') : exp.masquerade;
-      if (o.masqueraded !== want) problems.push(`${o.endpoint ?? 'delivery'}: masquerade ${o.masqueraded}, expected ${want}`);
+      if (o.masqueraded !== want)
+        problems.push(`${o.endpoint ?? 'delivery'}: masquerade ${o.masqueraded}, expected ${want}`);
     }
   }
   return problems.length === 0 ? [] : [`${flow.name}:\n  ${problems.join('\n  ')}\n${formatTrace(result)}`];

@@ -31,7 +31,7 @@ export function registerRender(yargs: Argv, ctx: CommandContext): Argv {
           choices: ['restore', 'summary'] as const,
           default: 'restore' as const,
           describe: 'restore: the complete iptables-restore input; summary: a per-service table',
-        }) as unknown as Argv<RenderArgs>,
+        }),
     async (args) => {
       const log = ctx.logger.child({ component: 'render' });
       const inputs = await loadOfflineInputs(args.config, args.objects, log);

@@ -27,7 +27,10 @@ const addrs = (list: readonly PortEndpoint[]): string[] => list.map((e) => e.ip)
 
 describe('render/categorize', () => {
   it('uses ready endpoints only while any exist', () => {
-    const r = categorizeEndpoints({ ...base, endpoints: [ep('10.0.0.1'), ep('10.0.0.2', { ready: false, serving: true, terminating: true })] });
+    const r = categorizeEndpoints({
+      ...base,
+      endpoints: [ep('10.0.0.1'), ep('10.0.0.2', { ready: false, serving: true, terminating: true })],
+    });
     expect(addrs(r.cluster)).to.deep.equal(['10.0.0.1']);
     expect(r.hasEndpoints).to.equal(true);
   });
@@ -45,7 +48,10 @@ describe('render/categorize', () => {
   });
 
   it('falls back for local endpoints independently of the cluster set', () => {
-    const endpoints = [ep('10.0.0.1'), ep('10.0.0.2', { local: true, ready: false, serving: true, terminating: true })];
+    const endpoints = [
+      ep('10.0.0.1'),
+      ep('10.0.0.2', { local: true, ready: false, serving: true, terminating: true }),
+    ];
     const r = categorizeEndpoints({ ...base, usesLocalEndpoints: true, endpoints });
     expect(addrs(r.cluster)).to.deep.equal(['10.0.0.1']);
     expect(addrs(r.local)).to.deep.equal(['10.0.0.2']);
@@ -53,20 +59,33 @@ describe('render/categorize', () => {
   });
 
   it('iTP=Local alone: only local endpoints are reachable, remote ones still count as endpoints', () => {
-    const r = categorizeEndpoints({ ...base, usesClusterEndpoints: false, usesLocalEndpoints: true, endpoints: [ep('10.0.0.1')] });
+    const r = categorizeEndpoints({
+      ...base,
+      usesClusterEndpoints: false,
+      usesLocalEndpoints: true,
+      endpoints: [ep('10.0.0.1')],
+    });
     expect(r.local).to.deep.equal([]);
     expect(r.reachable).to.deep.equal([]);
     expect(r.hasEndpoints).to.equal(true);
   });
 
   it('filters by zone hints only when every ready endpoint has one', () => {
-    const hinted = (ip: string, zone: string): PortEndpoint => ep(ip, { hints: { forZones: [zone], forNodes: undefined } });
-    const r = categorizeEndpoints({ ...base, endpoints: [hinted('10.0.0.1', 'z1'), hinted('10.0.0.2', 'z2')] });
+    const hinted = (ip: string, zone: string): PortEndpoint =>
+      ep(ip, { hints: { forZones: [zone], forNodes: undefined } });
+    const r = categorizeEndpoints({
+      ...base,
+      endpoints: [hinted('10.0.0.1', 'z1'), hinted('10.0.0.2', 'z2')],
+    });
     expect(addrs(r.cluster)).to.deep.equal(['10.0.0.1']);
     expect(r.topology).to.equal('zone');
     const mixed = categorizeEndpoints({ ...base, endpoints: [hinted('10.0.0.1', 'z1'), ep('10.0.0.2')] });
     expect(addrs(mixed.cluster)).to.deep.equal(['10.0.0.1', '10.0.0.2']);
-    const otherZone = categorizeEndpoints({ ...base, zone: 'z3', endpoints: [hinted('10.0.0.1', 'z1'), hinted('10.0.0.2', 'z2')] });
+    const otherZone = categorizeEndpoints({
+      ...base,
+      zone: 'z3',
+      endpoints: [hinted('10.0.0.1', 'z1'), hinted('10.0.0.2', 'z2')],
+    });
     expect(otherZone.cluster).to.have.length(2);
   });
 
@@ -75,7 +94,10 @@ describe('render/categorize', () => {
       ep(ip, { hints: { forZones: [zone], forNodes: [node] } });
     const endpoints = [both('10.0.0.1', 'me', 'z1'), both('10.0.0.2', 'other', 'z1')];
     expect(addrs(categorizeEndpoints({ ...base, endpoints }).cluster)).to.deep.equal(['10.0.0.1']);
-    expect(addrs(categorizeEndpoints({ ...base, nodeHints: false, endpoints }).cluster)).to.deep.equal(['10.0.0.1', '10.0.0.2']);
+    expect(addrs(categorizeEndpoints({ ...base, nodeHints: false, endpoints }).cluster)).to.deep.equal([
+      '10.0.0.1',
+      '10.0.0.2',
+    ]);
   });
 
   it('ignores hints of endpoints that are not ready', () => {
