@@ -99,7 +99,10 @@ export function extBatch(facts: TopologyFacts): NsBatch {
     `route add default via ${node.extSideIp} dev eth0`,
   ];
   if (ext.ipv6 !== undefined && node.extSideIpv6 !== undefined) {
-    lines.push(`addr add ${ext.ipv6}/64 dev eth0 nodad`, `route add default via ${node.extSideIpv6} dev eth0`);
+    lines.push(
+      `addr add ${ext.ipv6}/64 dev eth0 nodad`,
+      `route add default via ${node.extSideIpv6} dev eth0`,
+    );
   }
   return { ns: ext.ns, lines };
 }

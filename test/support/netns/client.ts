@@ -18,7 +18,8 @@ export function splitEndpoint(endpoint: string): { ip: string; port: number } {
 }
 
 function toResult(raw: unknown): RequestResult {
-  if (!isRecord(raw)) return { kind: 'error', message: `bad client result ${JSON.stringify(raw)}`, code: undefined };
+  if (!isRecord(raw))
+    return { kind: 'error', message: `bad client result ${JSON.stringify(raw)}`, code: undefined };
   switch (raw.kind) {
     case 'reply': {
       const peer = String(raw.peer);
@@ -48,7 +49,8 @@ function toResult(raw: unknown): RequestResult {
 
 export function parseClientOutput(stdout: string): RequestResult[] {
   const parsed: unknown = JSON.parse(stdout);
-  if (!isRecord(parsed) || !Array.isArray(parsed.results)) throw new Error(`bad pod-client output: ${stdout}`);
+  if (!isRecord(parsed) || !Array.isArray(parsed.results))
+    throw new Error(`bad pod-client output: ${stdout}`);
   return parsed.results.map(toResult);
 }
 

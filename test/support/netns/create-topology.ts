@@ -17,7 +17,9 @@ export class TopologyError extends Error {
     readonly id: string,
     cause: unknown,
   ) {
-    super(`createTopology ${id} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`createTopology ${id} failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
   }
 }
 

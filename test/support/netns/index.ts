@@ -7,3 +7,4 @@ export { cleanupAllSync, liveTopologyIds } from './registry.js';
 export { NetnsCommandError } from './run.js';
 export { describeWithNetns, netnsUnavailableReason, requireNetns } from './skip-policy.js';
 export type * from './types.js';
+export { namespacesStartingWith, pidsMentioning, resetRules, restoreRules } from './inspect.js';

@@ -86,7 +86,13 @@ export function planTopology(id: string, options: TopologyOptions): TopologyFact
     podGateway: plan.REMOTE_POD_NETWORK.gateway,
     podGatewayV6: plan.REMOTE_POD_NETWORK.gatewayV6,
   } as const;
-  const ext = { name: 'ext', ns: `${id}-ext`, ip: plan.EXT_IP, ipv6: v6(plan.EXT_IP_V6), cidr: plan.EXT_CIDR } as const;
+  const ext = {
+    name: 'ext',
+    ns: `${id}-ext`,
+    ip: plan.EXT_IP,
+    ipv6: v6(plan.EXT_IP_V6),
+    cidr: plan.EXT_CIDR,
+  } as const;
   return {
     id,
     namespaces: [node.ns, node2.ns, ext.ns, ...allPods.map((p) => p.ns)],

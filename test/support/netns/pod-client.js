@@ -54,7 +54,9 @@ function tcpRequest() {
       const newline = buffer.indexOf('\n');
       if (newline >= 0) finish(parseReply(buffer.slice(0, newline), socket.localPort));
     });
-    socket.on('end', () => finish({ kind: 'error', message: `connection closed, got ${JSON.stringify(buffer)}` }));
+    socket.on('end', () =>
+      finish({ kind: 'error', message: `connection closed, got ${JSON.stringify(buffer)}` }),
+    );
     socket.on('error', (err) => finish(failure(err)));
   });
 }

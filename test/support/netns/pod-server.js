@@ -31,7 +31,9 @@ function listenTcp(port) {
   return new Promise((resolve, reject) => {
     const server = net.createServer((socket) => {
       socket.on('error', () => {});
-      socket.end(answer(socket.remoteAddress ?? '?', socket.remotePort ?? 0, socket.localAddress ?? '?', port));
+      socket.end(
+        answer(socket.remoteAddress ?? '?', socket.remotePort ?? 0, socket.localAddress ?? '?', port),
+      );
     });
     server.once('error', reject);
     server.listen({ host: '::', port, ipv6Only: false }, () => resolve(server));

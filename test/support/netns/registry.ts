@@ -53,13 +53,16 @@ export function cleanupAllSync(): void {
   live.clear();
 }
 
+/**
+ * Cleans up, then re-raises the signal without us listening. Re-raising (instead of deciding
+ * ourselves) matters: execa's signal-exit and tsx's relay only exit the process when no other
+ * listener is registered, so they would otherwise all wait for each other and nobody exits.
+ */
 function onSignal(signal: NodeJS.Signals): void {
   cleanupAllSync();
-  // Only re-raise when nobody else (mocha) handles the signal; otherwise let them decide.
-  if (process.listenerCount(signal) === 1) {
-    process.removeListener(signal, onSignal);
-    process.kill(process.pid, signal);
-  }
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+  process.kill(process.pid, signal);
 }
 
 function installHooks(): void {

@@ -33,7 +33,9 @@ export async function run(argv: readonly string[], options: ExecOptions = {}): P
     exitCode: result.exitCode ?? -1,
   };
   if (result.failed && options.reject !== false) {
-    throw new NetnsCommandError(argv, result.exitCode, out.stderr || (result.message ?? ''), { cause: result });
+    throw new NetnsCommandError(argv, result.exitCode, out.stderr || (result.message ?? ''), {
+      cause: result,
+    });
   }
   return out;
 }
@@ -43,7 +45,11 @@ export function netnsExec(ns: string, argv: readonly string[], options?: ExecOpt
 }
 
 /** Runs `ip -batch -` (inside `ns` when given); stops at the first failing line. */
-export async function ipBatch(ns: string | undefined, lines: readonly string[], force = false): Promise<void> {
+export async function ipBatch(
+  ns: string | undefined,
+  lines: readonly string[],
+  force = false,
+): Promise<void> {
   if (lines.length === 0) return;
   const argv = ['ip', ...(ns === undefined ? [] : ['-n', ns]), ...(force ? ['-force'] : []), '-batch', '-'];
   await run(argv, { input: `${lines.join('\n')}\n`, reject: !force });

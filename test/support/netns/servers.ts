@@ -23,7 +23,10 @@ function waitReady(child: ResultPromise, pod: string, exited: Promise<void>): Pr
   return new Promise((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`pod-server ${pod}: no READY after ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`pod-server ${pod}: no READY after ${READY_TIMEOUT_MS} ms`)),
+      READY_TIMEOUT_MS,
+    );
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
     });
@@ -42,7 +45,12 @@ function waitReady(child: ResultPromise, pod: string, exited: Promise<void>): Pr
 }
 
 export async function startPodServer(pod: PodFacts, ports: ServerPorts, owned: Owned): Promise<PodServer> {
-  const config = JSON.stringify({ pod: pod.name, ns: pod.ns, tcpPorts: ports.tcpPorts, udpPorts: ports.udpPorts });
+  const config = JSON.stringify({
+    pod: pod.name,
+    ns: pod.ns,
+    tcpPorts: ports.tcpPorts,
+    udpPorts: ports.udpPorts,
+  });
   const child = execa('ip', ['netns', 'exec', pod.ns, process.execPath, SERVER_SCRIPT, config], {
     reject: false,
     buffer: false,
