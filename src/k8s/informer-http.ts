@@ -36,6 +36,7 @@ export async function openGet(
       });
       resolve(res);
     });
+    req.once('socket', (socket) => socket.setKeepAlive(true, 30_000));
     req.once('error', (err) => {
       if (agent instanceof http.Agent) agent.destroy();
       reject(new WatchError(err.message, path, undefined, undefined, { cause: err }));
@@ -52,7 +53,12 @@ export async function readText(res: http.IncomingMessage): Promise<string> {
 }
 
 /** GET and parse a JSON body; any status but 200 becomes a WatchError carrying the Status. */
-export async function getJson(kc: KubeConfig, path: string, query: Query, signal: AbortSignal): Promise<unknown> {
+export async function getJson(
+  kc: KubeConfig,
+  path: string,
+  query: Query,
+  signal: AbortSignal,
+): Promise<unknown> {
   const res = await openGet(kc, path, query, signal);
   const text = await readText(res).catch((err: unknown) => {
     throw new WatchError(`reading the response: ${String(err)}`, path, undefined, undefined, { cause: err });

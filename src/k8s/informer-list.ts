@@ -62,7 +62,7 @@ export async function listAll(request: ListRequest, signal: AbortSignal): Promis
       labelSelector,
       fieldSelector,
     };
-    const body = await getJson(kubeConfig, path, query, pageAbort.signal).finally(pageAbort.dispose);
+    const body = await getJson(kubeConfig, path, query, pageAbort.signal).finally(() => pageAbort.dispose());
     const page = readPage(path, body);
     pages++;
     items.push(...page.items);

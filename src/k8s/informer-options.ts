@@ -29,7 +29,9 @@ export interface SupervisedInformerOptions {
   readonly onSignal?: (signal: InformerSignal) => void;
 }
 
-export type ResolvedOptions = Required<Omit<SupervisedInformerOptions, 'labelSelector' | 'fieldSelector' | 'watchTimeoutSeconds'>> &
+export type ResolvedOptions = Required<
+  Omit<SupervisedInformerOptions, 'labelSelector' | 'fieldSelector' | 'watchTimeoutSeconds'>
+> &
   Pick<SupervisedInformerOptions, 'labelSelector' | 'fieldSelector' | 'watchTimeoutSeconds'>;
 
 export function resolveOptions(options: SupervisedInformerOptions): ResolvedOptions {

@@ -19,10 +19,20 @@ export type WatchEndReason = 'closed' | 'gone' | 'error' | 'watchdog';
 
 /** What the informer reports for logs and metrics. */
 export type InformerSignal =
-  | { readonly kind: 'listed'; readonly items: number; readonly pages: number; readonly resourceVersion: string }
+  | {
+      readonly kind: 'listed';
+      readonly items: number;
+      readonly pages: number;
+      readonly resourceVersion: string;
+    }
   | { readonly kind: 'synced' }
   | { readonly kind: 'watch-started'; readonly resourceVersion: string }
-  | { readonly kind: 'watch-ended'; readonly reason: WatchEndReason; readonly events: number; readonly error?: unknown }
+  | {
+      readonly kind: 'watch-ended';
+      readonly reason: WatchEndReason;
+      readonly events: number;
+      readonly error?: unknown;
+    }
   | { readonly kind: 'list-failed'; readonly error: unknown }
   | { readonly kind: 'retry'; readonly attempt: number; readonly delayMs: number; readonly relist: boolean }
   | { readonly kind: 'handler-failed'; readonly error: unknown };
@@ -47,5 +57,14 @@ export interface InformerStats {
 }
 
 export function emptyStats(): InformerStats {
-  return { lists: 0, listPages: 0, watches: 0, restarts: 0, errors: 0, gone: 0, watchdogRestarts: 0, events: 0 };
+  return {
+    lists: 0,
+    listPages: 0,
+    watches: 0,
+    restarts: 0,
+    errors: 0,
+    gone: 0,
+    watchdogRestarts: 0,
+    events: 0,
+  };
 }

@@ -23,7 +23,12 @@ export interface RawWatchEvent {
 /** `closed`: the server ended the stream cleanly. `gone`: the resourceVersion expired (410). */
 export type WatchOutcome = { readonly kind: 'closed' } | { readonly kind: 'gone'; readonly message: string };
 
-const OBJECT_EVENTS: ReadonlySet<string> = new Set<ObjectEventType>(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK']);
+const OBJECT_EVENTS: ReadonlySet<string> = new Set<ObjectEventType>([
+  'ADDED',
+  'MODIFIED',
+  'DELETED',
+  'BOOKMARK',
+]);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;

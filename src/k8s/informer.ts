@@ -13,6 +13,7 @@ import {
   type WatchEndReason,
 } from './informer-types.js';
 import { watchOnce, type RawWatchEvent } from './informer-watch.js';
+import { startWatchdog } from './informer-watchdog.js';
 
 export type { SupervisedInformerOptions } from './informer-options.js';
 export type { InformerEvent, InformerSignal, InformerStats, ObjectWithMeta } from './informer-types.js';
@@ -29,7 +30,12 @@ type Step =
 function hasMetadata(value: unknown): value is ObjectWithMeta & { metadata: Record<string, unknown> } {
   if (typeof value !== 'object' || value === null || !('metadata' in value)) return false;
   const { metadata } = value;
-  return typeof metadata === 'object' && metadata !== null && 'name' in metadata && typeof metadata.name === 'string';
+  return (
+    typeof metadata === 'object' &&
+    metadata !== null &&
+    'name' in metadata &&
+    typeof metadata.name === 'string'
+  );
 }
 
 /**
@@ -93,25 +99,40 @@ export class SupervisedInformer<T extends ObjectWithMeta> {
     try {
       await this.run(signal);
     } finally {
-      if (!this.syncedFlag) this.settleSynced(new Error(`informer for ${this.options.path} stopped before it synced`));
+      if (!this.syncedFlag)
+        this.settleSynced(new Error(`informer for ${this.options.path} stopped before it synced`));
     }
   }
 
   private async run(signal: AbortSignal): Promise<void> {
     let needList = true;
+    let freshList = false;
     let failures = 0;
     while (!signal.aborted) {
       const step = needList ? await this.listStep(signal) : await this.watchStep(signal);
-      if (step.kind === 'aborted') return;
-      if (step.kind === 'listed') {
-        needList = false;
-        continue;
-      }
-      if (step.kind === 'watched') {
-        if (step.productive) failures = 0;
-        if (step.reason === 'gone') needList = true;
-        if (step.reason !== 'closed') this.counters.restarts++;
-        if (step.productive && (step.reason === 'closed' || step.reason === 'gone')) continue;
+      switch (step.kind) {
+        case 'aborted':
+          return;
+        case 'listed':
+          needList = false;
+          freshList = true;
+          continue;
+        case 'list-failed':
+          break;
+        case 'watched': {
+          const fromFreshList = freshList;
+          freshList = false;
+          if (step.productive) failures = 0;
+          if (step.reason !== 'closed') this.counters.restarts++;
+          if (step.reason === 'gone') {
+            needList = true;
+            // Relist at once, unless the resourceVersion of a list we just made was already gone.
+            if (step.productive || !fromFreshList) continue;
+          } else if (step.reason === 'closed' && step.productive) {
+            continue;
+          }
+          break;
+        }
       }
       failures++;
       const delayMs = backoffDelay(failures, this.options.backoff, this.options.random);
@@ -123,14 +144,27 @@ export class SupervisedInformer<T extends ObjectWithMeta> {
   private async listStep(signal: AbortSignal): Promise<Step> {
     const { kubeConfig, path, labelSelector, fieldSelector, pageSize, listTimeoutMs, clock } = this.options;
     try {
-      const request = { kubeConfig, path, labelSelector, fieldSelector, pageSize, timeoutMs: listTimeoutMs, clock };
+      const request = {
+        kubeConfig,
+        path,
+        labelSelector,
+        fieldSelector,
+        pageSize,
+        timeoutMs: listTimeoutMs,
+        clock,
+      };
       const result = await listAll(request, signal);
       const items = result.items.map((item) => this.checkObject(item));
       const events = this.cache.replace(items);
       this.resourceVersion = result.resourceVersion;
       this.counters.lists++;
       this.counters.listPages += result.pages;
-      this.signal({ kind: 'listed', items: items.length, pages: result.pages, resourceVersion: result.resourceVersion });
+      this.signal({
+        kind: 'listed',
+        items: items.length,
+        pages: result.pages,
+        resourceVersion: result.resourceVersion,
+      });
       for (const event of events) this.emit(event);
       if (!this.syncedFlag) {
         this.syncedFlag = true;
@@ -150,26 +184,26 @@ export class SupervisedInformer<T extends ObjectWithMeta> {
     const { clock, silenceTimeoutMs, minWatchMs, random } = this.options;
     const abort = childAbort(signal);
     const startedAt = clock.now();
-    let lastActivity = startedAt;
     let events = 0;
     let watchdogFired = false;
-    let cancelWatchdog = (): void => undefined;
-    const arm = (ms: number): void => {
-      cancelWatchdog = clock.setTimeout(() => {
-        const idle = clock.now() - lastActivity;
-        if (idle < silenceTimeoutMs) return arm(silenceTimeoutMs - idle);
-        watchdogFired = true;
-        abort.abort(new WatchError(`watch silent for ${idle} ms`, this.options.path));
-      }, ms);
-    };
-    arm(silenceTimeoutMs);
+    const watchdog = startWatchdog(clock, silenceTimeoutMs, (idleMs) => {
+      watchdogFired = true;
+      abort.abort(new WatchError(`watch silent for ${idleMs} ms`, this.options.path));
+    });
     const { kubeConfig, path, labelSelector, fieldSelector } = this.options;
     const timeoutSeconds = this.options.watchTimeoutSeconds ?? Math.floor(300 * (1 + random()));
-    const request = { kubeConfig, path, labelSelector, fieldSelector, resourceVersion: this.resourceVersion, timeoutSeconds };
+    const request = {
+      kubeConfig,
+      path,
+      labelSelector,
+      fieldSelector,
+      resourceVersion: this.resourceVersion,
+      timeoutSeconds,
+    };
     this.counters.watches++;
     this.signal({ kind: 'watch-started', resourceVersion: this.resourceVersion });
     const onEvent = (event: RawWatchEvent): void => {
-      lastActivity = clock.now();
+      watchdog.touch();
       events++;
       this.applyWatchEvent(event);
     };
@@ -187,7 +221,7 @@ export class SupervisedInformer<T extends ObjectWithMeta> {
       this.signal({ kind: 'watch-ended', reason, events, error });
       return { kind: 'watched', reason, productive: events > 0 };
     } finally {
-      cancelWatchdog();
+      watchdog.cancel();
       abort.dispose();
     }
   }
@@ -222,7 +256,10 @@ export class SupervisedInformer<T extends ObjectWithMeta> {
     if (hasMetadata(value)) return value as unknown as T;
     const hasMeta = typeof value === 'object' && value !== null && 'metadata' in value;
     if (bookmark && hasMeta) return value as T;
-    throw new WatchError(`object without metadata.name: ${JSON.stringify(value)?.slice(0, 200)}`, this.options.path);
+    throw new WatchError(
+      `object without metadata.name: ${JSON.stringify(value)?.slice(0, 200)}`,
+      this.options.path,
+    );
   }
 
   private emit(event: InformerEvent<T>): void {

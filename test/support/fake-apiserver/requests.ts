@@ -26,8 +26,9 @@ export function matchesRequest(record: RequestRecord, match: RequestMatch | unde
 }
 
 export function verbOf(method: string, route: Route | undefined, query: URLSearchParams): Verb {
+  if (route === undefined) return 'unsupported';
   const watch = query.get('watch');
-  const named = route?.name !== undefined;
+  const named = route.name !== undefined;
   if (method === 'GET') {
     if (named) return 'get';
     return watch === 'true' || watch === '1' ? 'watch' : 'list';

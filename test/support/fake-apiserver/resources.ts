@@ -29,7 +29,14 @@ export const RESOURCES: Readonly<Record<ResourceName, ResourceInfo>> = {
     prefix: '/api/v1',
     namespaced: true,
   },
-  nodes: { name: 'nodes', kind: 'Node', listKind: 'NodeList', apiVersion: 'v1', prefix: '/api/v1', namespaced: false },
+  nodes: {
+    name: 'nodes',
+    kind: 'Node',
+    listKind: 'NodeList',
+    apiVersion: 'v1',
+    prefix: '/api/v1',
+    namespaced: false,
+  },
   endpointslices: {
     name: 'endpointslices',
     kind: 'EndpointSlice',
@@ -59,7 +66,10 @@ export interface Route {
 export function parseRoute(pathname: string): Route | undefined {
   for (const prefix of ['/api/v1', '/apis/discovery.k8s.io/v1']) {
     if (!pathname.startsWith(prefix + '/')) continue;
-    const parts = pathname.slice(prefix.length + 1).split('/').map(decodeURIComponent);
+    const parts = pathname
+      .slice(prefix.length + 1)
+      .split('/')
+      .map(decodeURIComponent);
     const namespaced = parts[0] === 'namespaces' && parts.length >= 3;
     const [namespace, rest] = namespaced ? [parts[1], parts.slice(2)] : [undefined, parts];
     const [resourceName, name, extra] = rest;
