@@ -43,13 +43,13 @@ export class Applier {
    */
   async apply(desired: readonly RuleSet[], opts: { readonly full: boolean }): Promise<ApplyResult> {
     const families: FamilyApplyResult[] = [];
-    let firstError: unknown;
+    let firstError: Error | undefined;
     for (const rs of desired) {
       try {
         families.push(await this.applyFamily(rs, opts.full));
       } catch (err) {
         this.lastApplied.delete(rs.family);
-        firstError ??= err;
+        firstError ??= err instanceof Error ? err : new Error(String(err));
       }
     }
     if (firstError !== undefined) throw firstError;
@@ -93,12 +93,16 @@ export class Applier {
       return parseSave(text, family);
     } catch (err) {
       if (!(err instanceof SaveParseError)) throw err;
-      throw new SaveError(`cannot parse iptables-save output (${family}): ${err.message}`, {
-        binary: 'iptables-save',
-        exitCode: 0,
-        stderr: '',
-        line: err.line,
-      }, { cause: err });
+      throw new SaveError(
+        `cannot parse iptables-save output (${family}): ${err.message}`,
+        {
+          binary: 'iptables-save',
+          exitCode: 0,
+          stderr: '',
+          line: err.line,
+        },
+        { cause: err },
+      );
     }
   }
 

@@ -2,7 +2,14 @@ import type { TableName } from '../model/ruleset.js';
 import { isBuiltinChain } from '../model/ruleset.js';
 import type { LiveRuleSet } from './live.js';
 import { CLEANUP_TABLES, isCleanupChain } from './ownership.js';
-import { makePlan, planTable, type ChainChange, type RestoreOp, type RestorePlan, type RuleRef } from './restore-plan.js';
+import {
+  makePlan,
+  planTable,
+  type ChainChange,
+  type RestoreOp,
+  type RestorePlan,
+  type RuleRef,
+} from './restore-plan.js';
 import { ruleTarget } from './rule-text.js';
 
 /**

@@ -8,11 +8,18 @@ import { execTool, type ExecOptions } from './runner.js';
  * matched; that is success here.
  */
 
+const CONNTRACK_HINT = 'Install conntrack-tools (the conntrack binary) to clear stale UDP flows.';
+
 export type ConntrackProtocol = 'tcp' | 'udp' | 'sctp';
 
 export type ConntrackFilter =
   /** Flows to a service IP (`--orig-dst IP -p P`), e.g. a ClusterIP that lost its endpoints. */
-  | { readonly kind: 'orig-dst'; readonly ip: string; readonly protocol: ConntrackProtocol; readonly port?: number }
+  | {
+      readonly kind: 'orig-dst';
+      readonly ip: string;
+      readonly protocol: ConntrackProtocol;
+      readonly port?: number;
+    }
   /** Flows DNATed to an endpoint (`--dst-nat IP`), e.g. a removed endpoint. */
   | { readonly kind: 'dst-nat'; readonly ip: string; readonly protocol?: ConntrackProtocol }
   /** Flows to a service IP that were DNATed to one endpoint. */
@@ -64,9 +71,10 @@ export function createConntrack(opts: ExecOptions = {}): Conntrack {
   return {
     async delete(family, filter) {
       const args = conntrackArgs(family, filter);
-      const result = await execTool('conntrack', args, opts);
+      const result = await execTool('conntrack', args, opts, { notFoundHint: CONNTRACK_HINT });
       const deleted = /(\d+) flow entries have been deleted/.exec(result.stderr + result.stdout);
-      if (result.exitCode === 0 || (result.exitCode === 1 && deleted?.[1] === '0')) return Number(deleted?.[1] ?? 0);
+      if (result.exitCode === 0 || (result.exitCode === 1 && deleted?.[1] === '0'))
+        return Number(deleted?.[1] ?? 0);
       throw new CommandError(['conntrack', ...args].join(' '), result.exitCode, result.stderr);
     },
   };

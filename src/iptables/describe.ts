@@ -18,7 +18,8 @@ export function describePlan(plan: RestorePlan, opts: { readonly showRules?: boo
     if (showRules) out.push(...ruleLines(change));
   }
   for (const h of plan.hooksAdded) out.push(`${plan.family} ${h.table}: add hook -A ${h.chain} ${h.rule}`);
-  for (const h of plan.hooksRemoved) out.push(`${plan.family} ${h.table}: remove rule -A ${h.chain} ${h.rule}`);
+  for (const h of plan.hooksRemoved)
+    out.push(`${plan.family} ${h.table}: remove rule -A ${h.chain} ${h.rule}`);
   return out;
 }
 
@@ -52,7 +53,8 @@ function headline(change: ChainChange): string {
 }
 
 function ruleLines(change: ChainChange): string[] {
-  const line = (sign: string, rule: string): string => `  ${sign} -A ${change.chain}${rule === '' ? '' : ' ' + rule}`;
+  const line = (sign: string, rule: string): string =>
+    `  ${sign} -A ${change.chain}${rule === '' ? '' : ' ' + rule}`;
   switch (change.kind) {
     case 'created':
       return change.after.map((r) => line('+', r));

@@ -1,7 +1,21 @@
-import { TABLE_BUILTINS, TABLE_NAMES, isBuiltinChain, type RuleSet, type TableName, type TableRules } from '../model/ruleset.js';
+import {
+  TABLE_BUILTINS,
+  TABLE_NAMES,
+  isBuiltinChain,
+  type RuleSet,
+  type TableName,
+  type TableRules,
+} from '../model/ruleset.js';
 import type { LiveChain, LiveRuleSet, LiveTable } from './live.js';
 import { isOwnedChain } from './ownership.js';
-import { makePlan, planTable, type ChainChange, type RestoreOp, type RestorePlan, type RuleRef } from './restore-plan.js';
+import {
+  makePlan,
+  planTable,
+  type ChainChange,
+  type RestoreOp,
+  type RestorePlan,
+  type RuleRef,
+} from './restore-plan.js';
 import { referencedChains } from './references.js';
 import { applyOpsToTable } from './simulate.js';
 import { ruleTarget } from './rule-text.js';
@@ -50,14 +64,20 @@ export function planRestore(desired: RuleSet, live: LiveRuleSet, opts: PlanOptio
   );
 }
 
-function planOneTable(table: TableName, want: TableRules, have: LiveTable | undefined, deleteStale: boolean): TablePlan {
+function planOneTable(
+  table: TableName,
+  want: TableRules,
+  have: LiveTable | undefined,
+  deleteStale: boolean,
+): TablePlan {
   const haveChains: ReadonlyMap<string, LiveChain> = have?.chains ?? new Map<string, LiveChain>();
   const declares: RestoreOp[] = [];
   const appends: RestoreOp[] = [];
   const changes: ChainChange[] = [];
 
   for (const [chain, rules] of want.chains) {
-    if (isBuiltinChain(chain)) throw new Error(`planRestore: ${table}/${chain} is a built-in chain; use a hook`);
+    if (isBuiltinChain(chain))
+      throw new Error(`planRestore: ${table}/${chain} is a built-in chain; use a hook`);
     const current = haveChains.get(chain);
     if (current && sameRules(current.rules, rules)) continue;
     declares.push({ kind: 'declare', chain });
@@ -70,7 +90,9 @@ function planOneTable(table: TableName, want: TableRules, have: LiveTable | unde
   }
 
   const stale = deleteStale
-    ? [...haveChains].filter(([name]) => !isBuiltinChain(name) && isOwnedChain(table, name) && !want.chains.has(name))
+    ? [...haveChains].filter(
+        ([name]) => !isBuiltinChain(name) && isOwnedChain(table, name) && !want.chains.has(name),
+      )
     : [];
   for (const [chain, c] of stale) if (c.rules.length > 0) declares.push({ kind: 'declare', chain });
 
@@ -86,7 +108,12 @@ function planOneTable(table: TableName, want: TableRules, have: LiveTable | unde
       changes.push({ kind: 'flushed', table, chain, before: c.rules });
     }
   }
-  return { ops: [...withoutDeletes, ...deletes], changes, hooksAdded: hooks.added, hooksRemoved: hooks.removed };
+  return {
+    ops: [...withoutDeletes, ...deletes],
+    changes,
+    hooksAdded: hooks.added,
+    hooksRemoved: hooks.removed,
+  };
 }
 
 function planHooks(
@@ -129,4 +156,3 @@ function isOwnedJump(table: TableName, rule: string): boolean {
 function sameRules(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((rule, i) => rule === b[i]);
 }
-

@@ -1,5 +1,5 @@
 import type { IpFamily } from '../model/family.js';
-import { TABLE_BUILTINS, compareBytes, isBuiltinChain, type TableName } from '../model/ruleset.js';
+import { TABLE_BUILTINS, compareBytes, isBuiltinChain } from '../model/ruleset.js';
 
 /**
  * A ruleset as read back from the kernel with iptables-save: every table and chain it printed,
@@ -18,7 +18,8 @@ export interface LiveTable {
 
 export interface LiveRuleSet {
   readonly family: IpFamily;
-  readonly tables: ReadonlyMap<TableName | string, LiveTable>;
+  /** Keyed by table name: filter, nat, mangle, and whatever else the node has (raw, security). */
+  readonly tables: ReadonlyMap<string, LiveTable>;
 }
 
 export function emptyLiveRuleSet(family: IpFamily): LiveRuleSet {
@@ -26,7 +27,7 @@ export function emptyLiveRuleSet(family: IpFamily): LiveRuleSet {
 }
 
 /** A table as iptables creates it: only its built-in chains, empty, policy ACCEPT. */
-export function freshTable(table: TableName | string): Map<string, LiveChain> {
+export function freshTable(table: string): Map<string, LiveChain> {
   const builtins = (TABLE_BUILTINS as Record<string, readonly string[] | undefined>)[table] ?? [];
   return new Map(builtins.map((name) => [name, { policy: 'ACCEPT', rules: [] }]));
 }

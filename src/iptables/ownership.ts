@@ -13,7 +13,13 @@ import type { TableName } from '../model/ruleset.js';
  *   re-creates its copy within a minute.
  */
 
-export const SERVICE_CHAIN_PREFIXES: readonly string[] = ['KUBE-SVC-', 'KUBE-SVL-', 'KUBE-SEP-', 'KUBE-FW-', 'KUBE-EXT-'];
+export const SERVICE_CHAIN_PREFIXES: readonly string[] = [
+  'KUBE-SVC-',
+  'KUBE-SVL-',
+  'KUBE-SEP-',
+  'KUBE-FW-',
+  'KUBE-EXT-',
+];
 
 const FIXED_CHAINS: Readonly<Record<TableName, readonly string[]>> = {
   nat: ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-MARK-MASQ', 'KUBE-PROXY-CANARY'],

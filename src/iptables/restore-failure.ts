@@ -6,7 +6,11 @@ import { RestoreError } from '../errors.js';
  * batch there), so the offending line is then found from the message. Pure.
  */
 
-const LINE_PATTERNS: readonly RegExp[] = [/Error occurred at line: (\d+)/, /line (\d+) failed/, /line (\d+): /];
+const LINE_PATTERNS: readonly RegExp[] = [
+  /Error occurred at line: (\d+)/,
+  /line (\d+) failed/,
+  /line (\d+): /,
+];
 
 export interface FailureLocation {
   readonly line: number | undefined;
@@ -40,7 +44,11 @@ export function restoreError(
   options?: ErrorOptions,
 ): RestoreError {
   const where = locateRestoreFailure(input, stderr);
-  const complaint = stderr.trim().split('\n').find((l) => l.trim() !== '') ?? '(no message)';
+  const complaint =
+    stderr
+      .trim()
+      .split('\n')
+      .find((l) => l.trim() !== '') ?? '(no message)';
   const place =
     where.line === undefined
       ? 'at an unknown line'
@@ -75,8 +83,13 @@ function reportedLine(stderr: string): number | undefined {
 }
 
 function offendingLine(lines: readonly string[], stderr: string): number | undefined {
-  const missing = /Chain '([^']+)' does not exist/.exec(stderr) ?? /Couldn't load target `([^']+)'/.exec(stderr);
-  if (missing) return findLine(lines, (l) => l.startsWith('-') && new RegExp(` -[jg] ${escape(missing[1] as string)}( |$)`).test(l));
+  const missing =
+    /Chain '([^']+)' does not exist/.exec(stderr) ?? /Couldn't load target `([^']+)'/.exec(stderr);
+  if (missing)
+    return findLine(
+      lines,
+      (l) => l.startsWith('-') && new RegExp(` -[jg] ${escape(missing[1] as string)}( |$)`).test(l),
+    );
   const busy = /CHAIN_DEL failed \([^)]*\): chain (\S+)/.exec(stderr);
   if (busy) return findLine(lines, (l) => l === `-X ${busy[1]}`);
   const option = /unknown option "([^"]+)"/.exec(stderr);

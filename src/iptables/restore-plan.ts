@@ -35,7 +35,12 @@ export interface RuleRef extends ChainRef {
 }
 
 export type ChainChange =
-  | { readonly kind: 'created'; readonly table: TableName; readonly chain: string; readonly after: readonly string[] }
+  | {
+      readonly kind: 'created';
+      readonly table: TableName;
+      readonly chain: string;
+      readonly after: readonly string[];
+    }
   | {
       readonly kind: 'rewritten';
       readonly table: TableName;
@@ -43,9 +48,19 @@ export type ChainChange =
       readonly before: readonly string[];
       readonly after: readonly string[];
     }
-  | { readonly kind: 'deleted'; readonly table: TableName; readonly chain: string; readonly before: readonly string[] }
+  | {
+      readonly kind: 'deleted';
+      readonly table: TableName;
+      readonly chain: string;
+      readonly before: readonly string[];
+    }
   /** An unwanted chain still referenced by a rule kproxy does not own: emptied but kept. */
-  | { readonly kind: 'flushed'; readonly table: TableName; readonly chain: string; readonly before: readonly string[] };
+  | {
+      readonly kind: 'flushed';
+      readonly table: TableName;
+      readonly chain: string;
+      readonly before: readonly string[];
+    };
 
 export interface RestorePlan {
   readonly family: IpFamily;

@@ -48,7 +48,8 @@ export interface RestoreOptions {
 
 export interface Runner {
   readonly backend: Backend;
-  save(family: IpFamily, table?: string): Promise<string>;
+  /** iptables-save output; `counters` adds `-c` (`[packets:bytes]` before each rule). */
+  save(family: IpFamily, table?: string, opts?: { readonly counters?: boolean }): Promise<string>;
   restore(family: IpFamily, input: string, opts: RestoreOptions): Promise<void>;
   version(): Promise<IptablesVersion>;
   supportsRandomFully(): Promise<boolean>;
@@ -57,7 +58,13 @@ export interface Runner {
 const BACKEND_HINT = 'Install iptables, or pick the binaries with --iptables-backend nft|legacy.';
 
 /** Runs one command; resolves with its exit code (never rejects on a non-zero exit). */
-export async function execTool(file: string, args: readonly string[], opts: ExecOptions, input?: string): Promise<ExecResult> {
+export async function execTool(
+  file: string,
+  args: readonly string[],
+  opts: ExecOptions,
+  extra: { readonly input?: string; readonly notFoundHint?: string } = {},
+): Promise<ExecResult> {
+  const { input, notFoundHint = BACKEND_HINT } = extra;
   const [cmd, argv] = opts.netns ? ['ip', ['netns', 'exec', opts.netns, file, ...args]] : [file, [...args]];
   const result = await execa(cmd, argv, {
     reject: false,
@@ -67,9 +74,9 @@ export async function execTool(file: string, args: readonly string[], opts: Exec
     ...(input !== undefined ? { input } : { stdin: 'ignore' as const }),
   });
   const stderr = String(result.stderr);
-  if (result.code === 'ENOENT') throw new BinaryNotFoundError(cmd, BACKEND_HINT, { cause: result });
+  if (result.code === 'ENOENT') throw new BinaryNotFoundError(cmd, notFoundHint, { cause: result });
   if (opts.netns && result.exitCode !== 0 && stderr.includes(`exec of "${file}" failed: No such file`)) {
-    throw new BinaryNotFoundError(file, BACKEND_HINT);
+    throw new BinaryNotFoundError(file, notFoundHint);
   }
   if (result.timedOut) throw new CommandError(`${file} (timed out)`, undefined, stderr, { cause: result });
   return { exitCode: result.exitCode, stdout: String(result.stdout), stderr };
@@ -84,7 +91,13 @@ export function binaryName(backend: Backend, family: IpFamily, tool: 'save' | 'r
 export function parseVersion(text: string): IptablesVersion | undefined {
   const m = /v(\d+)\.(\d+)\.(\d+)(?:\s+\(([^)]+)\))?/.exec(text);
   if (!m) return undefined;
-  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), mode: m[4] ?? '', text: text.trim() };
+  return {
+    major: Number(m[1]),
+    minor: Number(m[2]),
+    patch: Number(m[3]),
+    mode: m[4] ?? '',
+    text: text.trim(),
+  };
 }
 
 /** Lock-wait flags for iptables-restore of this version (kube-proxy's rules, minus the deprecated -W). */
@@ -110,9 +123,10 @@ export function createRunner(opts: RunnerOptions): Runner {
     }));
   return {
     backend: opts.backend,
-    async save(family, table) {
+    async save(family, table, saveOpts) {
       const binary = binaryName(opts.backend, family, 'save');
-      const result = await execTool(binary, table ? ['-t', table] : [], opts);
+      const args = [...(table ? ['-t', table] : []), ...(saveOpts?.counters ? ['-c'] : [])];
+      const result = await execTool(binary, args, opts);
       if (result.exitCode !== 0) {
         const msg = `${binary}${table ? ` -t ${table}` : ''} failed (exit ${result.exitCode ?? 'none'}): ${result.stderr.trim()}`;
         throw new SaveError(msg, { binary, exitCode: result.exitCode, stderr: result.stderr });
@@ -126,7 +140,7 @@ export function createRunner(opts: RunnerOptions): Runner {
         ...(restoreOpts.noflush ? ['--noflush'] : []),
         ...(restoreOpts.counters ? ['--counters'] : []),
       ];
-      const result = await execTool(binary, args, opts, input);
+      const result = await execTool(binary, args, opts, { input });
       if (result.exitCode !== 0) throw restoreError(binary, result.exitCode, result.stderr, input);
     },
     version,
@@ -140,6 +154,7 @@ async function probeVersion(opts: RunnerOptions): Promise<IptablesVersion> {
   const binary = binaryName(opts.backend, 'ipv4', 'save');
   const result = await execTool(binary, ['--version'], opts);
   const parsed = parseVersion(result.stdout + result.stderr);
-  if (result.exitCode !== 0 || !parsed) throw new CommandError(`${binary} --version`, result.exitCode, result.stderr);
+  if (result.exitCode !== 0 || !parsed)
+    throw new CommandError(`${binary} --version`, result.exitCode, result.stderr);
   return parsed;
 }

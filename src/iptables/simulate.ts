@@ -20,7 +20,11 @@ export function applyPlanToLive(live: LiveRuleSet, plan: RestorePlan): LiveRuleS
 }
 
 /** Applies ops to one table (missing tables start as iptables creates them). */
-export function applyOpsToTable(table: LiveTable | undefined, name: string, ops: readonly RestoreOp[]): LiveTable {
+export function applyOpsToTable(
+  table: LiveTable | undefined,
+  name: string,
+  ops: readonly RestoreOp[],
+): LiveTable {
   const chains = new Map<string, LiveChain>(table ? table.chains : freshTable(name));
   // Chains changed by these ops get a private, mutable rule array (copied once, on first write).
   const owned = new Map<string, string[]>();

@@ -54,7 +54,12 @@ describe('iptables/cleanup planCleanup', () => {
       ].join('\n'),
     );
     const after = applyPlanToLive(live, plan);
-    expect([...after.tables.get('filter')!.chains.keys()]).to.deep.equal(['INPUT', 'FORWARD', 'OUTPUT', 'USER']);
+    expect([...after.tables.get('filter')!.chains.keys()]).to.deep.equal([
+      'INPUT',
+      'FORWARD',
+      'OUTPUT',
+      'USER',
+    ]);
     expect(after.tables.get('filter')!.chains.get('USER')!.rules).to.deep.equal([
       '-s 192.0.2.1/32 -j DROP',
       '-m comment --comment "-j KUBE-SERVICES" -j ACCEPT',

@@ -27,7 +27,9 @@ describe('iptables/describe', () => {
       '  - -A KUBE-SVC-OLD -j RETURN',
       'ipv4 nat: add hook -A PREROUTING -j KUBE-SERVICES',
     ]);
-    expect(summarizePlan(plan)).to.equal('ipv4: 2 chains written, 1 deleted, 1 hooks added, 0 removed, 10 lines');
+    expect(summarizePlan(plan)).to.equal(
+      'ipv4: 2 chains written, 1 deleted, 1 hooks added, 0 removed, 10 lines',
+    );
   });
 
   it('counts duplicates in rule deltas', () => {

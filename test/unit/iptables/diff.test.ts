@@ -93,11 +93,16 @@ describe('iptables/diff planRestore', () => {
       nat: {
         chains: {
           ...Object.fromEntries(rs.tables.nat.chains),
-          'KUBE-SEP-AAAA': ['-p tcp -m comment --comment "ns1/svc1:p80" -m tcp -j DNAT --to-destination 10.180.0.9:80'],
-        } as Record<string, string[]>,
+          'KUBE-SEP-AAAA': [
+            '-p tcp -m comment --comment "ns1/svc1:p80" -m tcp -j DNAT --to-destination 10.180.0.9:80',
+          ],
+        },
         hooks: [...rs.tables.nat.hooks],
       },
-      filter: { chains: Object.fromEntries(rs.tables.filter.chains) as Record<string, string[]>, hooks: [...rs.tables.filter.hooks] },
+      filter: {
+        chains: Object.fromEntries(rs.tables.filter.chains) as Record<string, string[]>,
+        hooks: [...rs.tables.filter.hooks],
+      },
     });
     const plan = planRestore(changed, live);
     expect(renderRestoreInput(plan)).to.equal(
@@ -122,7 +127,10 @@ describe('iptables/diff planRestore', () => {
         },
         hooks: [...rs.tables.nat.hooks],
       },
-      filter: { chains: Object.fromEntries(rs.tables.filter.chains) as Record<string, string[]>, hooks: [...rs.tables.filter.hooks] },
+      filter: {
+        chains: Object.fromEntries(rs.tables.filter.chains) as Record<string, string[]>,
+        hooks: [...rs.tables.filter.hooks],
+      },
     });
     const plan = planRestore(smaller, live);
     const lines = plan.tables.find((t) => t.table === 'nat')!.lines;
@@ -138,9 +146,18 @@ describe('iptables/diff planRestore', () => {
 
   it('deletes an unwanted fixed chain and its hook, but only empties one a foreign rule jumps to', () => {
     const rs = ruleSet('ipv4', {
-      filter: { chains: { 'KUBE-FORWARD': ['-j ACCEPT'], 'KUBE-PROXY-FIREWALL': ['-j DROP'] }, hooks: [{ chain: 'FORWARD', rule: '-j KUBE-FORWARD' }, { chain: 'INPUT', rule: '-j KUBE-PROXY-FIREWALL' }] },
+      filter: {
+        chains: { 'KUBE-FORWARD': ['-j ACCEPT'], 'KUBE-PROXY-FIREWALL': ['-j DROP'] },
+        hooks: [
+          { chain: 'FORWARD', rule: '-j KUBE-FORWARD' },
+          { chain: 'INPUT', rule: '-j KUBE-PROXY-FIREWALL' },
+        ],
+      },
     });
-    const live = liveWith(rs, FOREIGN.replace('-A USER-FILTER -s', '-A USER-FILTER -j KUBE-FORWARD\n-A USER-FILTER -s'));
+    const live = liveWith(
+      rs,
+      FOREIGN.replace('-A USER-FILTER -s', '-A USER-FILTER -j KUBE-FORWARD\n-A USER-FILTER -s'),
+    );
     const plan = planRestore(ruleSet('ipv4', {}), live);
     const lines = plan.tables[0]!.lines;
     expect(lines).to.include('-D INPUT -j KUBE-PROXY-FIREWALL');
@@ -158,7 +175,10 @@ describe('iptables/diff planRestore', () => {
 
   it('never deletes kubelet chains or chains it does not own', () => {
     const live = parseSave(
-      FOREIGN.replace(':DOCKER - [0:0]', ':DOCKER - [0:0]\n:KUBE-MARK-DROP - [0:0]\n:KUBE-FIREWALL - [0:0]\n:KUBE-OTHER - [0:0]'),
+      FOREIGN.replace(
+        ':DOCKER - [0:0]',
+        ':DOCKER - [0:0]\n:KUBE-MARK-DROP - [0:0]\n:KUBE-FIREWALL - [0:0]\n:KUBE-OTHER - [0:0]',
+      ),
       'ipv4',
     );
     expect(planRestore(ruleSet('ipv4', {}), live).empty).to.equal(true);
@@ -189,9 +209,9 @@ describe('iptables/diff planRestore', () => {
   });
 
   it('refuses a built-in chain among the desired chains', () => {
-    expect(() => planRestore(ruleSet('ipv4', { nat: { chains: { OUTPUT: [] } } }), liveWith(undefined))).to.throw(
-      /built-in/,
-    );
+    expect(() =>
+      planRestore(ruleSet('ipv4', { nat: { chains: { OUTPUT: [] } } }), liveWith(undefined)),
+    ).to.throw(/built-in/);
   });
 
   it('serialize -> parse of the desired ruleset diffs empty', () => {

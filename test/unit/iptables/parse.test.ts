@@ -25,7 +25,13 @@ describe('iptables/parse', () => {
     const live = parseSave(SAVED, 'ipv4');
     expect([...live.tables.keys()]).to.deep.equal(['filter', 'nat']);
     const filter = live.tables.get('filter')!;
-    expect([...filter.chains.keys()]).to.deep.equal(['INPUT', 'FORWARD', 'OUTPUT', 'KUBE-SERVICES', 'MY-CHAIN']);
+    expect([...filter.chains.keys()]).to.deep.equal([
+      'INPUT',
+      'FORWARD',
+      'OUTPUT',
+      'KUBE-SERVICES',
+      'MY-CHAIN',
+    ]);
     expect(filter.chains.get('FORWARD')!.policy).to.equal('DROP');
     expect(filter.chains.get('KUBE-SERVICES')!.policy).to.equal('-');
     expect(filter.chains.get('INPUT')!.rules).to.deep.equal(['-j MY-CHAIN']);
@@ -36,7 +42,8 @@ describe('iptables/parse', () => {
   });
 
   it('reads counters from -c output', () => {
-    const text = '*nat\n:PREROUTING ACCEPT [7:420]\n:KUBE-X - [0:0]\n[5:300] -A KUBE-X -j RETURN\n-A KUBE-X -j ACCEPT\nCOMMIT\n';
+    const text =
+      '*nat\n:PREROUTING ACCEPT [7:420]\n:KUBE-X - [0:0]\n[5:300] -A KUBE-X -j RETURN\n-A KUBE-X -j ACCEPT\nCOMMIT\n';
     const live = parseSaveWithCounters(text, 'ipv4');
     const chain = live.tables.get('nat')!.chains.get('KUBE-X')!;
     expect(chain.rules).to.deep.equal(['-j RETURN', '-j ACCEPT']);

@@ -14,7 +14,12 @@ describe('iptables/runner (pure parts)', () => {
     const v = parseVersion('iptables-save v1.8.9 (legacy)\n')!;
     expect(v).to.include({ major: 1, minor: 8, patch: 9, mode: 'legacy' });
     expect(waitFlags(v, 5)).to.deep.equal(['-w', '5']);
-    expect(waitFlags(parseVersion('iptables-restore v1.8.4 (nf_tables)')!, 5)).to.deep.equal(['-w', '5', '-W', '100000']);
+    expect(waitFlags(parseVersion('iptables-restore v1.8.4 (nf_tables)')!, 5)).to.deep.equal([
+      '-w',
+      '5',
+      '-W',
+      '100000',
+    ]);
     expect(waitFlags(parseVersion('iptables-restore v1.6.1')!, 5)).to.deep.equal([]);
     expect(parseVersion('nonsense')).to.equal(undefined);
   });
@@ -27,7 +32,13 @@ describe('iptables/runner (pure parts)', () => {
       '-p',
       'udp',
     ]);
-    expect(conntrackArgs('ipv6', { kind: 'dst-nat', ip: 'fd00::1' })).to.deep.equal(['-D', '-f', 'ipv6', '--dst-nat', 'fd00::1']);
+    expect(conntrackArgs('ipv6', { kind: 'dst-nat', ip: 'fd00::1' })).to.deep.equal([
+      '-D',
+      '-f',
+      'ipv6',
+      '--dst-nat',
+      'fd00::1',
+    ]);
     expect(conntrackArgs('ipv4', { kind: 'orig-port-dst', port: 30001, protocol: 'udp' })).to.deep.equal([
       '-D',
       '-p',

@@ -42,7 +42,8 @@ describe('iptables/serialize', () => {
     const rs = sampleRuleSet();
     const live = parseSave(serializeRuleSet(rs), 'ipv4');
     const nat = live.tables.get('nat')!;
-    for (const [chain, rules] of rs.tables.nat.chains) expect(nat.chains.get(chain)!.rules).to.deep.equal(rules);
+    for (const [chain, rules] of rs.tables.nat.chains)
+      expect(nat.chains.get(chain)!.rules).to.deep.equal(rules);
     expect(nat.chains.get('OUTPUT')!.rules).to.deep.equal(
       rs.tables.nat.hooks.filter((h) => h.chain === 'OUTPUT').map((h) => h.rule),
     );
