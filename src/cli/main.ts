@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { ConfigError, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, InputError } from '../errors.js';
 import type { CommandContext } from './context.js';
 import { createLogger } from './logger.js';
+import { registerApply, registerCleanup, registerDiff } from './commands/apply.js';
 import { registerRender } from './commands/render.js';
 
 /** The only place that builds real implementations; returns the process exit code. */
@@ -24,6 +25,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       throw new UsageError(msg);
     });
   registerRender(cli, ctx);
+  registerApply(cli, ctx);
+  registerDiff(cli, ctx);
+  registerCleanup(cli, ctx);
   try {
     await cli.parseAsync();
     if (typeof process.exitCode === 'number' && process.exitCode !== 0) exitCode = process.exitCode;
