@@ -11,5 +11,5 @@ export function withIptablesBackend<T>(y: Argv<T>): Argv<T & IptablesArgs> {
     choices: ['auto', 'nft', 'legacy'] as const,
     default: 'auto' as const,
     describe: 'auto: the iptables-save/-restore on PATH; nft or legacy: iptables-nft-* or iptables-legacy-*',
-  }) as Argv<T & IptablesArgs>;
+  });
 }

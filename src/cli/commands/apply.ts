@@ -24,7 +24,7 @@ function objectOptions<T>(y: Argv<T>): Argv<T & ObjectArgs> {
         demandOption: true,
         describe: 'YAML/JSON files or directories of Services, EndpointSlices, Endpoints and Nodes',
       }),
-  ) as Argv<T & ObjectArgs>;
+  );
 }
 
 /** Render every family the cluster uses, with this machine's facts. */
@@ -43,7 +43,7 @@ export function registerApply(yargs: Argv, ctx: CommandContext): Argv {
   return yargs.command<ObjectArgs>(
     'apply',
     'Render a cluster and apply it to this node: one atomic iptables-restore per family, only what differs',
-    (y) => objectOptions(y) as unknown as Argv<ObjectArgs>,
+    (y) => objectOptions(y),
     async (args) => {
       const started = performance.now();
       const runner = createRunner({ backend: args['iptables-backend'] });
@@ -69,7 +69,7 @@ export function registerDiff(yargs: Argv, ctx: CommandContext): Argv {
         type: 'boolean',
         default: false,
         describe: 'exit 1 when there are changes',
-      }) as unknown as Argv<DiffArgs>,
+      }),
     async (args) => {
       const runner = createRunner({ backend: args['iptables-backend'] });
       const desired = await desiredRuleSets(args, runner, ctx);
@@ -85,7 +85,7 @@ export function registerCleanup(yargs: Argv, ctx: CommandContext): Argv {
   return yargs.command<IptablesArgs>(
     'cleanup',
     "Remove every chain and jump kproxy or kube-proxy's iptables mode creates (KUBE-* in nat, filter, mangle), leaving other rules untouched",
-    (y) => withIptablesBackend(y) as unknown as Argv<IptablesArgs>,
+    (y) => withIptablesBackend(y),
     async (args) => {
       const runner = createRunner({ backend: args['iptables-backend'] });
       const plans = await new Applier(runner).cleanup(['ipv4', 'ipv6']);
