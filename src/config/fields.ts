@@ -17,7 +17,7 @@ export class FieldError extends Error {
 export function showValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value === undefined) return 'undefined';
-  return JSON.stringify(value) ?? String(value);
+  return JSON.stringify(value) ?? typeof value;
 }
 
 export function fieldError(path: string, value: unknown, problem: string): FieldError {
@@ -61,12 +61,17 @@ export function parseClusterCidrs(value: string, path: string): string[] {
   }
   const cidrs = parts.map((part) => {
     const cidr = parseCidr(part);
-    if (cidr === undefined) throw fieldError(path, value, `contains ${showValue(part)}, which is not a valid CIDR`);
+    if (cidr === undefined)
+      throw fieldError(path, value, `contains ${showValue(part)}, which is not a valid CIDR`);
     return cidr;
   });
   const [first, second] = cidrs;
   if (first !== undefined && second !== undefined && first.family === second.family) {
-    throw fieldError(path, value, 'has two CIDRs of the same family (expected one CIDR or a dual-stack pair)');
+    throw fieldError(
+      path,
+      value,
+      'has two CIDRs of the same family (expected one CIDR or a dual-stack pair)',
+    );
   }
   return cidrs.map((c) => c.canonical);
 }
@@ -74,7 +79,8 @@ export function parseClusterCidrs(value: string, path: string): string[] {
 export function parseDetectLocalMode(value: string, path: string): DetectLocalMode {
   if (value === '') return 'ClusterCIDR';
   const mode = DETECT_LOCAL_MODES.find((m) => m === value);
-  if (mode === undefined) throw fieldError(path, value, `is not a valid mode (expected one of ${DETECT_LOCAL_MODES.join(', ')})`);
+  if (mode === undefined)
+    throw fieldError(path, value, `is not a valid mode (expected one of ${DETECT_LOCAL_MODES.join(', ')})`);
   return mode;
 }
 
@@ -92,7 +98,8 @@ export function parseInterfaceName(value: string, path: string): string {
 
 export function parseDurationMs(value: string, path: string): number {
   const ms = parseGoDuration(value);
-  if (ms === undefined) throw fieldError(path, value, 'is not a valid duration (e.g. "30s", "1m0s", "500ms")');
+  if (ms === undefined)
+    throw fieldError(path, value, 'is not a valid duration (e.g. "30s", "1m0s", "500ms")');
   if (ms < 0) throw fieldError(path, value, 'must not be negative');
   return ms;
 }
@@ -135,19 +142,22 @@ export function parseHostPort(value: string, path: string, defaultPort: number):
   const bare = parseIp(value);
   if (bare !== undefined) return formatHostPort(bare.canonical, defaultPort);
   const match = /^(?:\[([^\]]*)\]|([^:[\]]*)):([0-9]{1,5})$/.exec(value);
-  if (match === null) throw fieldError(path, value, 'is not a valid address (expected IP:port or [IPv6]:port)');
+  if (match === null)
+    throw fieldError(path, value, 'is not a valid address (expected IP:port or [IPv6]:port)');
   const ip = parseIp(match[1] ?? match[2] ?? '');
   if (ip === undefined) throw fieldError(path, value, 'does not start with a valid IP address');
   const port = Number.parseInt(match[3] ?? '', 10);
   if (port < 1 || port > 65535) throw fieldError(path, value, 'does not end with a valid port (1..65535)');
-  if (match[1] !== undefined && ip.family !== 'ipv6') throw fieldError(path, value, 'has an IPv4 address in brackets');
+  if (match[1] !== undefined && ip.family !== 'ipv6')
+    throw fieldError(path, value, 'has an IPv4 address in brackets');
   return formatHostPort(ip.canonical, port);
 }
 
 /** Checks across fields, run after the file and again after the flags are applied. */
 export function checkConsistency(config: ProxyConfig): void {
   const { iptables, detectLocalMode, detectLocal } = config;
-  if (iptables.syncPeriodMs <= 0) throw fieldError('iptables.syncPeriod', `${iptables.syncPeriodMs}ms`, 'must be greater than 0');
+  if (iptables.syncPeriodMs <= 0)
+    throw fieldError('iptables.syncPeriod', `${iptables.syncPeriodMs}ms`, 'must be greater than 0');
   if (iptables.minSyncPeriodMs > iptables.syncPeriodMs) {
     throw fieldError(
       'iptables.syncPeriod',
@@ -156,9 +166,17 @@ export function checkConsistency(config: ProxyConfig): void {
     );
   }
   if (detectLocalMode === 'BridgeInterface' && detectLocal.bridgeInterface === '') {
-    throw fieldError('detectLocal.bridgeInterface', '', 'must be set when detectLocalMode is BridgeInterface');
+    throw fieldError(
+      'detectLocal.bridgeInterface',
+      '',
+      'must be set when detectLocalMode is BridgeInterface',
+    );
   }
   if (detectLocalMode === 'InterfaceNamePrefix' && detectLocal.interfaceNamePrefix === '') {
-    throw fieldError('detectLocal.interfaceNamePrefix', '', 'must be set when detectLocalMode is InterfaceNamePrefix');
+    throw fieldError(
+      'detectLocal.interfaceNamePrefix',
+      '',
+      'must be set when detectLocalMode is InterfaceNamePrefix',
+    );
   }
 }

@@ -35,7 +35,7 @@ export interface ConfigDefaults {
 }
 
 /** Runs `fn`, turning a FieldError into a ConfigError for `file`. */
-export function withFile<T>(file: string | undefined, fn: () => T): T {
+function withFile<T>(file: string | undefined, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
@@ -57,7 +57,8 @@ function parseYaml(text: string, file: string): unknown {
 
 function checkTypeMeta(root: RawReader): void {
   const apiVersion = root.string('apiVersion');
-  if (apiVersion === undefined) throw new FieldError(`apiVersion: is missing (expected ${CONFIG_API_VERSION})`);
+  if (apiVersion === undefined)
+    throw new FieldError(`apiVersion: is missing (expected ${CONFIG_API_VERSION})`);
   if (apiVersion !== CONFIG_API_VERSION) {
     throw fieldError('apiVersion', apiVersion, `is not supported (expected ${CONFIG_API_VERSION})`);
   }
@@ -65,7 +66,8 @@ function checkTypeMeta(root: RawReader): void {
   if (kind === undefined) throw new FieldError(`kind: is missing (expected ${CONFIG_KIND})`);
   if (kind !== CONFIG_KIND) throw fieldError('kind', kind, `is not supported (expected ${CONFIG_KIND})`);
   const mode = root.string('mode') ?? '';
-  if (mode !== '' && mode !== 'iptables') throw fieldError('mode', mode, 'is not supported: kproxy only implements iptables mode');
+  if (mode !== '' && mode !== 'iptables')
+    throw fieldError('mode', mode, 'is not supported: kproxy only implements iptables mode');
 }
 
 function readIptables(root: RawReader): ProxyConfig['iptables'] {
@@ -103,14 +105,20 @@ function readConfig(root: RawReader, defaults: ConfigDefaults): ProxyConfig {
     clusterCIDRs: parseClusterCidrs(root.string('clusterCIDR') ?? '', 'clusterCIDR'),
     detectLocalMode: parseDetectLocalMode(root.string('detectLocalMode') ?? '', 'detectLocalMode'),
     detectLocal: {
-      bridgeInterface: parseInterfaceName(detectLocal.string('bridgeInterface') ?? '', detectLocal.path('bridgeInterface')),
+      bridgeInterface: parseInterfaceName(
+        detectLocal.string('bridgeInterface') ?? '',
+        detectLocal.path('bridgeInterface'),
+      ),
       interfaceNamePrefix: parseInterfaceName(
         detectLocal.string('interfaceNamePrefix') ?? '',
         detectLocal.path('interfaceNamePrefix'),
       ),
     },
     iptables: readIptables(root),
-    nodePortAddresses: parseNodePortAddresses(root.stringList('nodePortAddresses') ?? [], 'nodePortAddresses'),
+    nodePortAddresses: parseNodePortAddresses(
+      root.stringList('nodePortAddresses') ?? [],
+      'nodePortAddresses',
+    ),
     conntrack: { tcpBeLiberal: conntrack.boolean('tcpBeLiberal') },
     healthzBindAddress: hostPort('healthzBindAddress', DEFAULT_CONFIG.healthzBindAddress, HEALTHZ_PORT),
     metricsBindAddress: hostPort('metricsBindAddress', DEFAULT_CONFIG.metricsBindAddress, METRICS_PORT),
@@ -127,7 +135,9 @@ function collectWarnings(raw: Record<string, unknown>, config: ProxyConfig): str
     warnings.push('iptables.snatNodeInternalIP is not implemented by kproxy and is ignored');
   }
   if (config.detectLocalMode === 'ClusterCIDR' && config.clusterCIDRs.length === 0) {
-    warnings.push('detectLocalMode is ClusterCIDR but clusterCIDR is empty: no traffic will be treated as local');
+    warnings.push(
+      'detectLocalMode is ClusterCIDR but clusterCIDR is empty: no traffic will be treated as local',
+    );
   }
   return warnings;
 }

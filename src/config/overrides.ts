@@ -30,16 +30,22 @@ export interface ConfigOverrides {
 }
 
 function splitList(values: readonly string[]): string[] {
-  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  return values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 function apply(config: ProxyConfig, o: Partial<ConfigOverrides>): ProxyConfig {
-  const hostname = o.hostnameOverride === undefined ? '' : parseHostnameOverride(o.hostnameOverride, '--hostname-override');
+  const hostname =
+    o.hostnameOverride === undefined ? '' : parseHostnameOverride(o.hostnameOverride, '--hostname-override');
   return {
     ...config,
     hostname: hostname !== '' ? hostname : config.hostname,
-    bindAddress: o.bindAddress === undefined ? config.bindAddress : parseBindAddress(o.bindAddress, '--bind-address'),
-    clusterCIDRs: o.clusterCIDR === undefined ? config.clusterCIDRs : parseClusterCidrs(o.clusterCIDR, '--cluster-cidr'),
+    bindAddress:
+      o.bindAddress === undefined ? config.bindAddress : parseBindAddress(o.bindAddress, '--bind-address'),
+    clusterCIDRs:
+      o.clusterCIDR === undefined ? config.clusterCIDRs : parseClusterCidrs(o.clusterCIDR, '--cluster-cidr'),
     detectLocalMode:
       o.detectLocalMode === undefined
         ? config.detectLocalMode
@@ -48,7 +54,9 @@ function apply(config: ProxyConfig, o: Partial<ConfigOverrides>): ProxyConfig {
       ...config.iptables,
       masqueradeAll: o.masqueradeAll ?? config.iptables.masqueradeAll,
       syncPeriodMs:
-        o.syncPeriod === undefined ? config.iptables.syncPeriodMs : parseDurationMs(o.syncPeriod, '--iptables-sync-period'),
+        o.syncPeriod === undefined
+          ? config.iptables.syncPeriodMs
+          : parseDurationMs(o.syncPeriod, '--iptables-sync-period'),
       minSyncPeriodMs:
         o.minSyncPeriod === undefined
           ? config.iptables.minSyncPeriodMs

@@ -47,14 +47,16 @@ export class RawReader {
   boolean(key: string): boolean | undefined {
     const value = this.get(key);
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'boolean') throw fieldError(this.path(key), value, 'is not a boolean (true or false)');
+    if (typeof value !== 'boolean')
+      throw fieldError(this.path(key), value, 'is not a boolean (true or false)');
     return value;
   }
 
   integer(key: string): number | undefined {
     const value = this.get(key);
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'number' || !Number.isInteger(value)) throw fieldError(this.path(key), value, 'is not an integer');
+    if (typeof value !== 'number' || !Number.isInteger(value))
+      throw fieldError(this.path(key), value, 'is not an integer');
     return value;
   }
 
@@ -74,7 +76,8 @@ export class RawReader {
     if (!isMapping(value)) throw fieldError(this.path(key), value, 'is not a mapping of names to booleans');
     const out: Record<string, boolean> = {};
     for (const [name, flag] of Object.entries(value)) {
-      if (typeof flag !== 'boolean') throw fieldError(join(this.path(key), name), flag, 'is not a boolean (true or false)');
+      if (typeof flag !== 'boolean')
+        throw fieldError(join(this.path(key), name), flag, 'is not a boolean (true or false)');
       out[name] = flag;
     }
     return out;

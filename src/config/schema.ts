@@ -23,7 +23,13 @@ export const KUBE_PROXY_CONFIGURATION_FIELDS: FieldTree = {
   enableProfiling: true,
   showHiddenMetricsForVersion: true,
   mode: true,
-  iptables: { ...SYNC, masqueradeBit: true, masqueradeAll: true, localhostNodePorts: true, snatNodeInternalIP: true },
+  iptables: {
+    ...SYNC,
+    masqueradeBit: true,
+    masqueradeAll: true,
+    localhostNodePorts: true,
+    snatNodeInternalIP: true,
+  },
   ipvs: {
     ...SYNC,
     scheduler: true,

@@ -60,7 +60,8 @@ function parseYaml(text: string, file: string): unknown[] {
   const docs = parseAllDocuments(text);
   return Array.from(docs, (doc, i) => {
     const [error] = doc.errors;
-    if (error !== undefined) throw new InputError(`document ${i + 1}: ${reasonOf(error)}`, file, { cause: error });
+    if (error !== undefined)
+      throw new InputError(`document ${i + 1}: ${reasonOf(error)}`, file, { cause: error });
     try {
       return doc.toJS({ maxAliasCount: 100 }) as unknown;
     } catch (err) {

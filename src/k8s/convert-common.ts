@@ -83,7 +83,8 @@ export function excludedByLabel(labels: Readonly<Record<string, string>>): strin
 export function readIp(value: string, path: string, family?: IpFamily): string {
   const ip = parseIp(value);
   if (ip === undefined) throw invalid(path, value, 'is not a valid IP address');
-  if (family !== undefined && ip.family !== family) throw invalid(path, value, `is not an ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address`);
+  if (family !== undefined && ip.family !== family)
+    throw invalid(path, value, `is not an ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address`);
   return ip.canonical;
 }
 
@@ -102,7 +103,8 @@ export function readProtocol(raw: Raw): Protocol {
 
 export function readPort(raw: Raw, key: string, min: number): number | undefined {
   const value = raw.int(key);
-  if (value !== undefined && (value < min || value > 65535)) throw invalid(raw.path(key), value, 'is not a valid port');
+  if (value !== undefined && (value < min || value > 65535))
+    throw invalid(raw.path(key), value, 'is not a valid port');
   return value;
 }
 

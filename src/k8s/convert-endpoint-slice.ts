@@ -23,12 +23,17 @@ function readSlicePorts(raw: Raw): EndpointPort[] {
     const name = p.str('name');
     const port = readPort(p, 'port', 0);
     if (name === undefined || port === undefined || port === 0) return [];
-    if (name !== '' && !isDnsLabel(name)) throw invalid(p.path('name'), name, `is not a valid port name (${DNS_LABEL.describe})`);
+    if (name !== '' && !isDnsLabel(name))
+      throw invalid(p.path('name'), name, `is not a valid port name (${DNS_LABEL.describe})`);
     return [{ name, protocol: readProtocol(p), port }];
   });
 }
 
-function hintNames(hints: RawType | undefined, key: string, check: (s: string) => boolean): string[] | undefined {
+function hintNames(
+  hints: RawType | undefined,
+  key: string,
+  check: (s: string) => boolean,
+): string[] | undefined {
   if (hints === undefined) return undefined;
   const names = hints.list(key).map((h) => {
     const name = h.str('name') ?? '';
@@ -41,7 +46,10 @@ function hintNames(hints: RawType | undefined, key: string, check: (s: string) =
 
 function readHints(e: Raw): EndpointHints {
   const hints = e.optObj('hints');
-  return { forZones: hintNames(hints, 'forZones', isLabelValue), forNodes: hintNames(hints, 'forNodes', isDnsSubdomain) };
+  return {
+    forZones: hintNames(hints, 'forZones', isLabelValue),
+    forNodes: hintNames(hints, 'forNodes', isDnsSubdomain),
+  };
 }
 
 /** An endpoint's node name ('' when unset); used for locality, so it must be a valid node name. */
@@ -82,7 +90,11 @@ function convert(obj: unknown): ConvertResult<EndpointSlice> {
   const serviceName = meta.labels[LABEL_SERVICE_NAME] ?? '';
   if (serviceName === '') return ignored(`no ${LABEL_SERVICE_NAME} label`);
   if (!isDnsLabel(serviceName)) {
-    throw invalid(`metadata.labels[${JSON.stringify(LABEL_SERVICE_NAME)}]`, serviceName, 'is not a valid service name');
+    throw invalid(
+      `metadata.labels[${JSON.stringify(LABEL_SERVICE_NAME)}]`,
+      serviceName,
+      'is not a valid service name',
+    );
   }
   const addressType = root.str('addressType') ?? '';
   const family = familyFromApi(addressType);

@@ -22,7 +22,8 @@ const NO_HINTS = { forZones: undefined, forNodes: undefined } as const;
 function readPorts(subset: Raw): EndpointPort[] {
   return subset.list('ports').map((p) => {
     const name = p.str('name') ?? '';
-    if (name !== '' && !isDnsLabel(name)) throw invalid(p.path('name'), name, `is not a valid port name (${DNS_LABEL.describe})`);
+    if (name !== '' && !isDnsLabel(name))
+      throw invalid(p.path('name'), name, `is not a valid port name (${DNS_LABEL.describe})`);
     const port = readPort(p, 'port', 1);
     if (port === undefined) throw new Invalid(`${p.path('port')}: is missing`);
     return { name, protocol: readProtocol(p), port };

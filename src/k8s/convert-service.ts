@@ -20,7 +20,8 @@ const MAX_AFFINITY_TIMEOUT = 86400;
 function readType(spec: Raw): ServiceType | 'ExternalName' {
   const value = spec.str('type') ?? '';
   if (value === '') return 'ClusterIP';
-  if (value === 'ClusterIP' || value === 'NodePort' || value === 'LoadBalancer' || value === 'ExternalName') return value;
+  if (value === 'ClusterIP' || value === 'NodePort' || value === 'LoadBalancer' || value === 'ExternalName')
+    return value;
   throw invalid(spec.path('type'), value, 'is not a valid service type');
 }
 
@@ -29,8 +30,10 @@ function readClusterIPs(spec: Raw): string[] | undefined {
   const clusterIP = spec.str('clusterIP') ?? '';
   const clusterIPs = spec.strList('clusterIPs');
   if (clusterIP === 'None' || clusterIPs[0] === 'None') return undefined;
-  if (clusterIPs.length === 0) return clusterIP === '' ? undefined : [readIp(clusterIP, spec.path('clusterIP'))];
-  if (clusterIPs.length > 2) throw invalid(spec.path('clusterIPs'), clusterIPs, 'has more than two addresses');
+  if (clusterIPs.length === 0)
+    return clusterIP === '' ? undefined : [readIp(clusterIP, spec.path('clusterIP'))];
+  if (clusterIPs.length > 2)
+    throw invalid(spec.path('clusterIPs'), clusterIPs, 'has more than two addresses');
   const ips = clusterIPs.map((ip, i) => readIp(ip, `${spec.path('clusterIPs')}[${i}]`));
   const [first = '', second] = ips;
   if (second !== undefined && first.includes(':') === second.includes(':')) {
@@ -43,7 +46,8 @@ function readPorts(spec: Raw): ServicePort[] {
   const seen = new Set<string>();
   return spec.list('ports').map((p) => {
     const name = p.str('name') ?? '';
-    if (name !== '' && !isDnsLabel(name)) throw invalid(p.path('name'), name, `is not a valid port name (${DNS_LABEL.describe})`);
+    if (name !== '' && !isDnsLabel(name))
+      throw invalid(p.path('name'), name, `is not a valid port name (${DNS_LABEL.describe})`);
     const protocol = readProtocol(p);
     const port = readPort(p, 'port', 1);
     if (port === undefined) throw new Invalid(`${p.path('port')}: is missing`);
@@ -78,7 +82,8 @@ function readPolicy(spec: Raw, key: string, legacyCluster: boolean): TrafficPoli
 function readAffinity(spec: Raw): SessionAffinity {
   const value = spec.str('sessionAffinity') ?? '';
   if (value === '' || value === 'None') return { kind: 'None' };
-  if (value !== 'ClientIP') throw invalid(spec.path('sessionAffinity'), value, 'is not a valid session affinity (None or ClientIP)');
+  if (value !== 'ClientIP')
+    throw invalid(spec.path('sessionAffinity'), value, 'is not a valid session affinity (None or ClientIP)');
   const clientIP = spec.obj('sessionAffinityConfig').obj('clientIP');
   const timeout = clientIP.int('timeoutSeconds') ?? DEFAULT_AFFINITY_TIMEOUT;
   if (timeout < 1 || timeout > MAX_AFFINITY_TIMEOUT) {
@@ -97,9 +102,14 @@ function convert(obj: unknown): ConvertResult<Service> {
   if (type === 'ExternalName') return ignored('type ExternalName');
   const clusterIPs = readClusterIPs(spec);
   if (clusterIPs === undefined) return ignored('headless (no cluster IP)');
-  // As kube-proxy: externalTrafficPolicy only counts for NodePort and LoadBalancer services, and a
+  const externalIPs = spec
+    .strList('externalIPs')
+    .map((ip, i) => readIp(ip, `${spec.path('externalIPs')}[${i}]`));
+  // As kube-proxy (ExternalPolicyLocal / NeedsHealthCheck): externalTrafficPolicy only counts for
+  // externally accessible services (NodePort, LoadBalancer, or ClusterIP with externalIPs), and a
   // health check node port only for LoadBalancer services with policy Local.
-  const externalLocal = readPolicy(spec, 'externalTrafficPolicy', true) === 'Local' && type !== 'ClusterIP';
+  const accessible = type !== 'ClusterIP' || externalIPs.length > 0;
+  const externalLocal = readPolicy(spec, 'externalTrafficPolicy', true) === 'Local' && accessible;
   const healthCheckNodePort = readPort(spec, 'healthCheckNodePort', 0) ?? 0;
   return {
     kind: 'ok',
@@ -109,7 +119,7 @@ function convert(obj: unknown): ConvertResult<Service> {
       type,
       clusterIPs,
       ports: readPorts(spec),
-      externalIPs: spec.strList('externalIPs').map((ip, i) => readIp(ip, `${spec.path('externalIPs')}[${i}]`)),
+      externalIPs,
       loadBalancerIPs: readLoadBalancerIPs(root),
       loadBalancerSourceRanges: spec
         .strList('loadBalancerSourceRanges')

@@ -18,7 +18,7 @@ export function isMapping(value: unknown): value is Mapping {
 export function show(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value === undefined) return 'undefined';
-  const json = JSON.stringify(value) ?? String(value);
+  const json = JSON.stringify(value) ?? typeof value;
   return json.length > 200 ? `${json.slice(0, 200)}...` : json;
 }
 
@@ -69,7 +69,8 @@ export class Raw {
   int(key: string): number | undefined {
     const value = this.get(key);
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw invalid(this.path(key), value, 'is not an integer');
+    if (typeof value !== 'number' || !Number.isSafeInteger(value))
+      throw invalid(this.path(key), value, 'is not an integer');
     return value;
   }
 
@@ -115,7 +116,8 @@ export class Raw {
     if (!isMapping(value)) throw invalid(this.path(key), value, 'is not a map');
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(value)) {
-      if (typeof v !== 'string') throw invalid(`${this.path(key)}[${JSON.stringify(k)}]`, v, 'is not a string');
+      if (typeof v !== 'string')
+        throw invalid(`${this.path(key)}[${JSON.stringify(k)}]`, v, 'is not a string');
       out[k] = v;
     }
     return out;
