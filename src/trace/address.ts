@@ -71,7 +71,11 @@ const LOOPBACK: readonly Cidr[] = [parseCidr('127.0.0.0/8')!, parseCidr('::1/128
 export function isLocalAddress(address: Address, localAddresses: readonly Address[]): boolean {
   return (
     LOOPBACK.some((cidr) => cidrContains(cidr, address)) ||
-    localAddresses.some((local) => local.family === address.family && maskedEqual(local.bytes, address.bytes, allOnes(local.bytes.length)))
+    localAddresses.some(
+      (local) =>
+        local.family === address.family &&
+        maskedEqual(local.bytes, address.bytes, allOnes(local.bytes.length)),
+    )
   );
 }
 

@@ -13,7 +13,12 @@ type TargetResult = ChainExit | { readonly kind: 'next'; readonly branch: Branch
  * Walks `stack`'s last chain from its first rule. A statistic match splits a branch in two (matched
  * with probability p, not matched with 1 - p), so one call may end in several exits.
  */
-export function walkChain(ctx: TraceContext, hook: Hook, stack: readonly string[], branch: Branch): ChainExit[] {
+export function walkChain(
+  ctx: TraceContext,
+  hook: Hook,
+  stack: readonly string[],
+  branch: Branch,
+): ChainExit[] {
   const chainName = stack[stack.length - 1]!;
   const rules = ctx.tables[hook.table].get(chainName)?.rules ?? [];
   const exits: ChainExit[] = [];
@@ -28,13 +33,20 @@ export function walkChain(ctx: TraceContext, hook: Hook, stack: readonly string[
     const step = { table: hook.table, chain: chainName, ruleIndex: index, rule: rule.text };
     const here = `${hook.table} ${chainName} rule ${index + 1}: ${rule.text}`;
     if (result.kind === 'error') {
-      exits.push({ kind: 'error', branch: addStep(work.branch, step), message: `cannot evaluate rule: ${result.reason} [${here}]` });
+      exits.push({
+        kind: 'error',
+        branch: addStep(work.branch, step),
+        message: `cannot evaluate rule: ${result.reason} [${here}]`,
+      });
       continue;
     }
     const p = result.probability;
     if (p < 1) pending.push({ index: index + 1, branch: scale(work.branch, 1 - p) });
     if (p <= 0) continue;
-    const matched: Branch = { ...addStep(scale(work.branch, p), step), recorded: [...work.branch.recorded, ...result.record] };
+    const matched: Branch = {
+      ...addStep(scale(work.branch, p), step),
+      recorded: [...work.branch.recorded, ...result.record],
+    };
     for (const outcome of applyTarget(ctx, hook, stack, rule.parsed.target, matched, here)) {
       if (outcome.kind === 'next') pending.push({ index: index + 1, branch: outcome.branch });
       else exits.push(outcome);
@@ -73,7 +85,9 @@ function applyTarget(
     case 'none':
       return [{ kind: 'next', branch }];
     case 'mark':
-      return [{ kind: 'next', branch: { ...branch, mark: ((branch.mark & ~target.mask) ^ target.value) >>> 0 } }];
+      return [
+        { kind: 'next', branch: { ...branch, mark: ((branch.mark & ~target.mask) ^ target.value) >>> 0 } },
+      ];
     case 'return':
       return [{ kind: 'fallthrough', branch }];
     case 'accept':
@@ -87,9 +101,15 @@ function applyTarget(
         return error('DNAT is only valid in nat PREROUTING and OUTPUT');
       }
       if (target.address.family !== branch.dst.family) return error('DNAT to an address of the other family');
-      return [{ kind: 'accept', branch: { ...branch, dst: target.address, dport: target.port ?? branch.dport, dnat: true } }];
+      return [
+        {
+          kind: 'accept',
+          branch: { ...branch, dst: target.address, dport: target.port ?? branch.dport, dnat: true },
+        },
+      ];
     case 'masquerade':
-      if (hook.table !== 'nat' || hook.chain !== 'POSTROUTING') return error('MASQUERADE is only valid in nat POSTROUTING');
+      if (hook.table !== 'nat' || hook.chain !== 'POSTROUTING')
+        return error('MASQUERADE is only valid in nat POSTROUTING');
       return [{ kind: 'accept', branch: { ...branch, masqueraded: true } }];
     case 'jump':
       return jump(ctx, hook, stack, target.chain, branch, error);
@@ -110,7 +130,8 @@ function jump(
   branch: Branch,
   error: (reason: string) => TargetResult[],
 ): TargetResult[] {
-  if (!ctx.tables[hook.table].has(chain)) return error(`no chain or target named ${chain} in table ${hook.table}`);
+  if (!ctx.tables[hook.table].has(chain))
+    return error(`no chain or target named ${chain} in table ${hook.table}`);
   if (stack.includes(chain)) return error(`jump loop ${[...stack, chain].join(' -> ')}`);
   if (stack.length >= MAX_JUMP_DEPTH) return error(`jump depth limit ${MAX_JUMP_DEPTH} exceeded`);
   return walkChain(ctx, hook, [...stack, chain], branch).map((exit) =>

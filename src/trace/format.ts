@@ -9,7 +9,9 @@ export function formatTrace(result: TraceResult): string {
   const lines = [describePacket(result.packet), ''];
   const count = result.outcomes.length;
   lines.push(`${count} outcome${count === 1 ? '' : 's'}:`);
-  result.outcomes.forEach((outcome, i) => lines.push(`  [${i + 1}] ${formatPercent(outcome.probability).padStart(7)}  ${summary(outcome)}`));
+  result.outcomes.forEach((outcome, i) =>
+    lines.push(`  [${i + 1}] ${formatPercent(outcome.probability).padStart(7)}  ${summary(outcome)}`),
+  );
   result.outcomes.forEach((outcome, i) => lines.push('', ...describeOutcome(outcome, i + 1)));
   return lines.join('\n') + '\n';
 }
@@ -22,7 +24,10 @@ export function formatPercent(probability: number): string {
 }
 
 function describePacket(packet: TracePacket): string {
-  const from = packet.origin === 'local' ? 'local process' : `remote${packet.inInterface === undefined ? '' : `, in ${packet.inInterface}`}`;
+  const from =
+    packet.origin === 'local'
+      ? 'local process'
+      : `remote${packet.inInterface === undefined ? '' : `, in ${packet.inInterface}`}`;
   return `Packet: ${packet.protocol} ${packet.src} -> ${hostPort(packet.dst, packet.dport)} (${from}, first packet of a new connection)`;
 }
 
@@ -62,7 +67,8 @@ function describeOutcome(outcome: Outcome, number: number): string[] {
   lines.push(`  path: ${outcome.hooks.join(' -> ')}`);
   let previous: TraceStep | undefined;
   for (const step of outcome.steps) {
-    if (previous?.table !== step.table || previous.chain !== step.chain) lines.push(`  ${step.table} ${step.chain}:`);
+    if (previous?.table !== step.table || previous.chain !== step.chain)
+      lines.push(`  ${step.table} ${step.chain}:`);
     lines.push(`    ${String(step.ruleIndex + 1).padStart(3)}  ${step.rule}`);
     previous = step;
   }

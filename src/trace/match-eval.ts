@@ -17,23 +17,17 @@ export function evaluateMatches(matches: readonly Match[], ctx: TraceContext, br
   const record: RecentEntry[] = [];
   let unsupported: string | undefined;
   for (const match of matches) {
-    switch (match.kind) {
-      case 'statistic':
-        probability *= match.probability;
-        break;
-      case 'unsupported':
-        unsupported ??= match.reason;
-        break;
-      case 'recent':
-        if (match.mode === 'set') {
-          if (match.negated) return { kind: 'nomatch' };
-          record.push({ name: match.name, address: fieldAddress(match.field, ctx, branch) });
-        } else if (recentHolds(match, ctx, branch) === match.negated) {
-          return { kind: 'nomatch' };
-        }
-        break;
-      default:
-        if (!holds(match, ctx, branch)) return { kind: 'nomatch' };
+    if (match.kind === 'statistic') {
+      probability *= match.probability;
+    } else if (match.kind === 'unsupported') {
+      unsupported ??= match.reason;
+    } else if (match.kind === 'recent') {
+      if (match.mode === 'set' && match.negated) return { kind: 'nomatch' };
+      if (match.mode === 'set')
+        record.push({ name: match.name, address: fieldAddress(match.field, ctx, branch) });
+      else if (recentHolds(match, ctx, branch) === match.negated) return { kind: 'nomatch' };
+    } else if (!holds(match, ctx, branch)) {
+      return { kind: 'nomatch' };
     }
   }
   if (unsupported !== undefined) return { kind: 'error', reason: unsupported };
@@ -84,7 +78,13 @@ function interfaceMatches(pattern: string, name: string | undefined): boolean {
 
 function recentHolds(match: Extract<Match, { kind: 'recent' }>, ctx: TraceContext, branch: Branch): boolean {
   const address = fieldAddress(match.field, ctx, branch);
-  const mask = match.mask?.family === address.family ? match.mask.bytes : prefixMask(address.bytes.length * 8, address.bytes.length);
-  const held = [...(ctx.affinity.get(match.name) ?? []), ...branch.recorded.filter((e) => e.name === match.name).map((e) => e.address)];
+  const mask =
+    match.mask?.family === address.family
+      ? match.mask.bytes
+      : prefixMask(address.bytes.length * 8, address.bytes.length);
+  const held = [
+    ...(ctx.affinity.get(match.name) ?? []),
+    ...branch.recorded.filter((e) => e.name === match.name).map((e) => e.address),
+  ];
   return held.some((entry) => maskedEqual(entry.bytes, address.bytes, mask));
 }

@@ -30,7 +30,10 @@ const MODULES: Readonly<Record<string, ModuleSpec>> = {
   },
   comment: {
     arity: { '--comment': 1 },
-    parse: (options) => ({ matches: [{ kind: 'always', module: 'comment' }], comment: options[0]?.values[0] ?? '' }),
+    parse: (options) => ({
+      matches: [{ kind: 'always', module: 'comment' }],
+      comment: options[0]?.values[0] ?? '',
+    }),
   },
   nfacct: {
     arity: { '--nfacct-name': 1 },
@@ -40,7 +43,10 @@ const MODULES: Readonly<Record<string, ModuleSpec>> = {
     arity: { '--src-type': 1, '--dst-type': 1 },
     parse: (options) => ({ matches: options.map(addrtypeMatch) }),
   },
-  statistic: { arity: { '--mode': 1, '--probability': 1 }, parse: (options) => ({ matches: [statisticMatch(options)] }) },
+  statistic: {
+    arity: { '--mode': 1, '--probability': 1 },
+    parse: (options) => ({ matches: [statisticMatch(options)] }),
+  },
   recent: {
     arity: {
       '--name': 1,
@@ -91,14 +97,20 @@ function parsePortRange(text: string): PortRange | undefined {
 
 function addrtypeMatch(option: ModuleOption): Match {
   const type = option.values[0];
-  if (type !== 'LOCAL') return { kind: 'unsupported', reason: `addrtype ${option.name} ${type ?? ''} (only LOCAL is modelled)` };
-  return { kind: 'addrtype-local', field: option.name === '--src-type' ? 'src' : 'dst', negated: option.negated };
+  if (type !== 'LOCAL')
+    return { kind: 'unsupported', reason: `addrtype ${option.name} ${type ?? ''} (only LOCAL is modelled)` };
+  return {
+    kind: 'addrtype-local',
+    field: option.name === '--src-type' ? 'src' : 'dst',
+    negated: option.negated,
+  };
 }
 
 function statisticMatch(options: readonly ModuleOption[]): Match {
   const mode = options.find((o) => o.name === '--mode');
   const probability = options.find((o) => o.name === '--probability');
-  if (mode?.values[0] !== 'random') return { kind: 'unsupported', reason: 'statistic: only --mode random is modelled' };
+  if (mode?.values[0] !== 'random')
+    return { kind: 'unsupported', reason: 'statistic: only --mode random is modelled' };
   const p = Number(probability?.values[0]);
   if (probability === undefined || !Number.isFinite(p) || p < 0 || p > 1) {
     return { kind: 'unsupported', reason: 'statistic: missing or bad --probability' };
@@ -114,7 +126,8 @@ function recentMatch(options: readonly ModuleOption[]): Match {
   }
   const maskText = options.find((o) => o.name === '--mask')?.values[0];
   const mask = maskText === undefined ? undefined : parseAddress(maskText);
-  if (maskText !== undefined && mask === undefined) return { kind: 'unsupported', reason: `recent: bad --mask ${maskText}` };
+  if (maskText !== undefined && mask === undefined)
+    return { kind: 'unsupported', reason: `recent: bad --mask ${maskText}` };
   return {
     kind: 'recent',
     mode: mode.name === '--set' ? 'set' : 'check',
@@ -127,15 +140,25 @@ function recentMatch(options: readonly ModuleOption[]): Match {
 
 function markMatch(option: ModuleOption): Match {
   const parsed = parseValueMask(option.values[0] ?? '');
-  if (parsed === undefined) return { kind: 'unsupported', reason: `mark: bad value ${option.values[0] ?? ''}` };
+  if (parsed === undefined)
+    return { kind: 'unsupported', reason: `mark: bad value ${option.values[0] ?? ''}` };
   return { kind: 'mark', negated: option.negated, ...parsed };
 }
 
-const CT_STATES: readonly CtState[] = ['NEW', 'ESTABLISHED', 'RELATED', 'INVALID', 'UNTRACKED', 'SNAT', 'DNAT'];
+const CT_STATES: readonly CtState[] = [
+  'NEW',
+  'ESTABLISHED',
+  'RELATED',
+  'INVALID',
+  'UNTRACKED',
+  'SNAT',
+  'DNAT',
+];
 
 function ctstateMatch(option: ModuleOption): Match {
   const names = (option.values[0] ?? '').split(',');
   const states = names.filter((n): n is CtState => (CT_STATES as readonly string[]).includes(n));
-  if (states.length !== names.length) return { kind: 'unsupported', reason: `conntrack: unknown state in ${option.values[0] ?? ''}` };
+  if (states.length !== names.length)
+    return { kind: 'unsupported', reason: `conntrack: unknown state in ${option.values[0] ?? ''}` };
   return { kind: 'ctstate', negated: option.negated, states };
 }

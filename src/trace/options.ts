@@ -13,7 +13,11 @@ export type OptionsResult =
  * Reads a module's options. `arity` says how many values each known option takes; an option not
  * in it makes the whole list unreadable, since its values cannot be told apart from options.
  */
-export function readOptions(tokens: readonly string[], arity: Readonly<Record<string, number>>, owner: string): OptionsResult {
+export function readOptions(
+  tokens: readonly string[],
+  arity: Readonly<Record<string, number>>,
+  owner: string,
+): OptionsResult {
   const options: ModuleOption[] = [];
   let negated = false;
   for (let i = 0; i < tokens.length; i++) {
@@ -25,7 +29,8 @@ export function readOptions(tokens: readonly string[], arity: Readonly<Record<st
     const count = Object.hasOwn(arity, token) ? arity[token] : undefined;
     if (count === undefined) return { kind: 'invalid', reason: `unsupported option ${token} of ${owner}` };
     const values = tokens.slice(i + 1, i + 1 + count);
-    if (values.length < count) return { kind: 'invalid', reason: `option ${token} of ${owner} lacks a value` };
+    if (values.length < count)
+      return { kind: 'invalid', reason: `option ${token} of ${owner} lacks a value` };
     options.push({ name: token, negated, values });
     negated = false;
     i += count;

@@ -31,7 +31,10 @@ export function mergeOutcomes(finals: readonly FinalBranch[]): Outcome[] {
       outcome.droppedByPolicy,
     ]);
     const seen = merged.get(key);
-    merged.set(key, seen === undefined ? outcome : { ...seen, probability: seen.probability + outcome.probability });
+    merged.set(
+      key,
+      seen === undefined ? outcome : { ...seen, probability: seen.probability + outcome.probability },
+    );
   }
   return [...merged.values()].sort(compareOutcomes);
 }
@@ -58,7 +61,12 @@ function compareOutcomes(a: Outcome, b: Outcome): number {
   const pa = Math.round(a.probability * 1e9);
   const pb = Math.round(b.probability * 1e9);
   if (pa !== pb) return pb - pa;
-  return compareText(a.endpoint ?? '', b.endpoint ?? '') || compareText(a.verdict, b.verdict) || compareText(a.error ?? '', b.error ?? '') || Number(a.masqueraded) - Number(b.masqueraded);
+  return (
+    compareText(a.endpoint ?? '', b.endpoint ?? '') ||
+    compareText(a.verdict, b.verdict) ||
+    compareText(a.error ?? '', b.error ?? '') ||
+    Number(a.masqueraded) - Number(b.masqueraded)
+  );
 }
 
 function compareText(a: string, b: string): number {

@@ -31,7 +31,9 @@ export function parseRule(text: string): ParsedRule {
       break;
     }
     if (option === '-j') {
-      target = negated ? { kind: 'unsupported', reason: 'negated -j' } : parseTarget(value, tokens.slice(valueAt + 1));
+      target = negated
+        ? { kind: 'unsupported', reason: 'negated -j' }
+        : parseTarget(value, tokens.slice(valueAt + 1));
       break;
     }
     if (option === '-g') {
@@ -65,7 +67,12 @@ function nextBasicOption(tokens: readonly string[], from: number): number {
   return tokens.length;
 }
 
-const PROTOCOL_NUMBERS: Readonly<Record<string, string>> = { '6': 'tcp', '17': 'udp', '132': 'sctp', '0': 'all' };
+const PROTOCOL_NUMBERS: Readonly<Record<string, string>> = {
+  '6': 'tcp',
+  '17': 'udp',
+  '132': 'sctp',
+  '0': 'all',
+};
 
 function basicMatch(option: string, value: string, negated: boolean): Match {
   switch (option) {

@@ -27,7 +27,12 @@ export type TraceTables = Readonly<Record<TraceTableName, TraceTable>>;
 export interface SavedTablesInput {
   readonly tables: ReadonlyMap<
     string,
-    { readonly chains: ReadonlyMap<string, { readonly rules: readonly string[]; readonly policy?: string | null }> }
+    {
+      readonly chains: ReadonlyMap<
+        string,
+        { readonly rules: readonly string[]; readonly policy?: string | null }
+      >;
+    }
   >;
 }
 

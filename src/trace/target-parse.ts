@@ -16,7 +16,10 @@ const TARGETS: Readonly<Record<string, TargetSpec>> = {
     parse: (options) => ({ kind: 'reject', rejectWith: options[0]?.values[0] }),
   },
   DNAT: { arity: { '--to-destination': 1, '--random': 0, '--persistent': 0 }, parse: dnatTarget },
-  MASQUERADE: { arity: { '--random-fully': 0, '--random': 0, '--to-ports': 1 }, parse: () => ({ kind: 'masquerade' }) },
+  MASQUERADE: {
+    arity: { '--random-fully': 0, '--random': 0, '--to-ports': 1 },
+    parse: () => ({ kind: 'masquerade' }),
+  },
   MARK: {
     arity: { '--set-xmark': 1, '--set-mark': 1, '--or-mark': 1, '--and-mark': 1, '--xor-mark': 1 },
     parse: markTarget,
@@ -50,7 +53,8 @@ const UNMODELLED_TARGETS: ReadonlySet<string> = new Set([
 export function parseTarget(name: string, tokens: readonly string[]): Target {
   const spec = Object.hasOwn(TARGETS, name) ? TARGETS[name] : undefined;
   if (spec === undefined) {
-    if (UNMODELLED_TARGETS.has(name)) return { kind: 'unsupported', reason: `target ${name} is not modelled` };
+    if (UNMODELLED_TARGETS.has(name))
+      return { kind: 'unsupported', reason: `target ${name} is not modelled` };
     if (tokens.length > 0) return { kind: 'unsupported', reason: `unknown target ${name} with options` };
     return { kind: 'jump', chain: name };
   }
@@ -90,7 +94,8 @@ function splitHostPort(text: string): { host: string; port: string | undefined }
 
 function markTarget(options: readonly ModuleOption[]): Target {
   const option = options[0];
-  if (options.length !== 1 || option === undefined) return { kind: 'unsupported', reason: 'MARK: exactly one option is modelled' };
+  if (options.length !== 1 || option === undefined)
+    return { kind: 'unsupported', reason: 'MARK: exactly one option is modelled' };
   const text = option.values[0] ?? '';
   const bad: Target = { kind: 'unsupported', reason: `MARK: bad value ${option.name} ${text}` };
   switch (option.name) {

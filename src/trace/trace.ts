@@ -30,13 +30,20 @@ export function tracePacket(tables: TraceTables, packet: TracePacket, host: Trac
     steps: [],
     hooks: [],
   };
-  if (start.dst.family !== ctx.src.family) throw new TraceInputError('source and destination are of different families');
+  if (start.dst.family !== ctx.src.family)
+    throw new TraceInputError('source and destination are of different families');
   const finals: FinalBranch[] = [];
   const isLocal = (b: Branch): boolean => isLocalAddress(b.dst, ctx.localAddresses);
   if (packet.origin === 'remote') {
     const routed = pass(ctx, 'nat', 'PREROUTING', [start], finals);
     const input = pass(ctx, 'filter', 'INPUT', routed.filter(isLocal), finals);
-    const forwarded = pass(ctx, 'filter', 'FORWARD', routed.filter((b) => !isLocal(b)), finals);
+    const forwarded = pass(
+      ctx,
+      'filter',
+      'FORWARD',
+      routed.filter((b) => !isLocal(b)),
+      finals,
+    );
     const sent = pass(ctx, 'nat', 'POSTROUTING', forwarded, finals);
     finals.push(...[...input, ...sent].map(delivered));
   } else {
@@ -55,7 +62,11 @@ function buildContext(tables: TraceTables, packet: TracePacket, host: TraceHost)
   }
   const affinity = new Map<string, Address[]>();
   if (packet.affinity !== undefined && packet.affinity !== 'none') {
-    for (const [name, entries] of packet.affinity) affinity.set(name, entries.map((e) => address(e, `affinity entry of ${name}`)));
+    for (const [name, entries] of packet.affinity)
+      affinity.set(
+        name,
+        entries.map((e) => address(e, `affinity entry of ${name}`)),
+      );
   }
   return {
     tables,
@@ -73,7 +84,13 @@ function address(text: string, what: string): Address {
 }
 
 /** Runs every branch through one built-in chain; returns those that go on, records the rest. */
-function pass(ctx: TraceContext, table: TraceTableName, chain: string, branches: readonly Branch[], finals: FinalBranch[]): Branch[] {
+function pass(
+  ctx: TraceContext,
+  table: TraceTableName,
+  chain: string,
+  branches: readonly Branch[],
+  finals: FinalBranch[],
+): Branch[] {
   const policy = ctx.tables[table].get(chain)?.policy ?? 'ACCEPT';
   const live: Branch[] = [];
   for (const branch of branches) {
@@ -81,7 +98,8 @@ function pass(ctx: TraceContext, table: TraceTableName, chain: string, branches:
     for (const exit of walkChain(ctx, { table, chain }, [chain], entered)) {
       switch (exit.kind) {
         case 'fallthrough':
-          if (policy === 'DROP') finals.push({ verdict: 'DROP', branch: exit.branch, droppedByPolicy: `${table} ${chain}` });
+          if (policy === 'DROP')
+            finals.push({ verdict: 'DROP', branch: exit.branch, droppedByPolicy: `${table} ${chain}` });
           else live.push(exit.branch);
           break;
         case 'accept':

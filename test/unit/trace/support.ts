@@ -41,13 +41,15 @@ export function tablesFromSave(text: string): TraceTables {
 /** Endpoint -> probability of the delivered outcomes. */
 export function deliveries(result: TraceResult): Map<string, number> {
   const out = new Map<string, number>();
-  for (const o of result.outcomes) if (o.endpoint !== undefined) out.set(o.endpoint, (out.get(o.endpoint) ?? 0) + o.probability);
+  for (const o of result.outcomes)
+    if (o.endpoint !== undefined) out.set(o.endpoint, (out.get(o.endpoint) ?? 0) + o.probability);
   return out;
 }
 
 /** The one outcome of a trace that must not branch. */
 export function single(result: TraceResult): Outcome {
-  if (result.outcomes.length !== 1) throw new Error(`expected one outcome, got ${JSON.stringify(result.outcomes, null, 2)}`);
+  if (result.outcomes.length !== 1)
+    throw new Error(`expected one outcome, got ${JSON.stringify(result.outcomes, null, 2)}`);
   return result.outcomes[0]!;
 }
 
