@@ -4,6 +4,7 @@ import type { CommandContext } from './context.js';
 import { createLogger } from './logger.js';
 import { registerApply, registerCleanup, registerDiff } from './commands/apply.js';
 import { registerRender } from './commands/render.js';
+import { registerTrace } from './commands/trace.js';
 
 /** The only place that builds real implementations; returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -28,6 +29,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerApply(cli, ctx);
   registerDiff(cli, ctx);
   registerCleanup(cli, ctx);
+  registerTrace(cli, ctx);
   try {
     await cli.parseAsync();
     if (typeof process.exitCode === 'number' && process.exitCode !== 0) exitCode = process.exitCode;
