@@ -31,8 +31,22 @@ function base32Prefix(bytes: Uint8Array, chars: number): string {
   return out;
 }
 
+/**
+ * Hashes are memoised: a node re-renders the same service ports and endpoints on every sync, and
+ * sha256 dominates render time at 100k endpoints. The memo only ever returns what the hash would,
+ * so rendering stays a pure function of its input. It is dropped whole when it grows past the limit.
+ */
+const MEMO_LIMIT = 1_000_000;
+const memo = new Map<string, string>();
+
 function hash16(text: string): string {
-  return base32Prefix(createHash('sha256').update(text).digest(), 16);
+  let h = memo.get(text);
+  if (h === undefined) {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    h = base32Prefix(createHash('sha256').update(text).digest(), 16);
+    memo.set(text, h);
+  }
+  return h;
 }
 
 /** `namespace/name` plus `:portName` when the port is named: kube-proxy's ServicePortName string. */

@@ -38,15 +38,18 @@ export function saveString(value: string): string {
 }
 
 export function ruleText(parts: RuleParts): string {
-  const out: string[] = [];
-  if (parts.src) out.push(parts.src.negate ? '! -s' : '-s', parts.src.cidr);
-  if (parts.dst) out.push(parts.dst.negate ? '! -d' : '-d', parts.dst.cidr);
-  if (parts.inInterface) out.push(parts.inInterface.negate ? '! -i' : '-i', parts.inInterface.name);
-  if (parts.protocol) out.push('-p', parts.protocol);
-  if (parts.comment !== undefined) out.push('-m comment --comment', saveString(parts.comment));
-  if (parts.matches) out.push(...parts.matches);
-  if (parts.target) out.push('-j', parts.target);
-  return out.join(' ');
+  let out = '';
+  const add = (piece: string): void => {
+    out = out === '' ? piece : `${out} ${piece}`;
+  };
+  if (parts.src) add(`${parts.src.negate ? '! -s' : '-s'} ${parts.src.cidr}`);
+  if (parts.dst) add(`${parts.dst.negate ? '! -d' : '-d'} ${parts.dst.cidr}`);
+  if (parts.inInterface) add(`${parts.inInterface.negate ? '! -i' : '-i'} ${parts.inInterface.name}`);
+  if (parts.protocol) add(`-p ${parts.protocol}`);
+  if (parts.comment !== undefined) add(`-m comment --comment ${saveString(parts.comment)}`);
+  if (parts.matches) for (const m of parts.matches) add(m);
+  if (parts.target) add(`-j ${parts.target}`);
+  return out;
 }
 
 /** A single address as a host CIDR (`/32`, `/128`). */

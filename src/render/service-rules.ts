@@ -161,10 +161,13 @@ export function renderServicePort(v: ServicePortView, ctx: ServiceRuleContext): 
   if (usesExtChain)
     writeExternalChain(chain(extChain), v, ctx, { svcChain, externalPolicyChain, hasExternal });
   if (usesFwChain) writeFirewallChain(chain(fwChain), v, ctx, extChain);
-  if (usesClusterChain) writeEndpointJumps(chain(svcChain), v, cluster, ctx);
-  if (usesLocalChain) writeEndpointJumps(chain(svlChain), v, local, ctx);
-  for (const ep of reachable)
-    writeEndpointChain(chain(endpointChain(v.name, v.port.protocol, ep.address)), v, ep, ctx);
+  const sepNames = new Map(
+    reachable.map((ep) => [ep.address, endpointChain(v.name, v.port.protocol, ep.address)]),
+  );
+  const sepOf = (ep: PortEndpoint): string => sepNames.get(ep.address) ?? '';
+  if (usesClusterChain) writeEndpointJumps(chain(svcChain), v, cluster, sepOf, ctx);
+  if (usesLocalChain) writeEndpointJumps(chain(svlChain), v, local, sepOf, ctx);
+  for (const ep of reachable) writeEndpointChain(chain(sepOf(ep)), v, ep, sepOf(ep), ctx);
   return f;
 }
 
@@ -230,6 +233,7 @@ function writeEndpointJumps(
   rules: string[],
   v: ServicePortView,
   endpoints: readonly PortEndpoint[],
+  sepOf: (ep: PortEndpoint) => string,
   ctx: ServiceRuleContext,
 ): void {
   const comment = (ep: PortEndpoint): string | undefined =>
@@ -237,13 +241,13 @@ function writeEndpointJumps(
   const affinity = v.service.sessionAffinity;
   if (affinity.kind === 'ClientIP') {
     for (const ep of endpoints) {
-      const sep = endpointChain(v.name, v.port.protocol, ep.address);
+      const sep = sepOf(ep);
       const check = recentCheckMatch(sep, affinity.timeoutSeconds, ctx.family);
       rules.push(ruleText({ comment: comment(ep), matches: [check], target: sep }));
     }
   }
   endpoints.forEach((ep, i) => {
-    const sep = endpointChain(v.name, v.port.protocol, ep.address);
+    const sep = sepOf(ep);
     const remaining = endpoints.length - i;
     const matches = remaining > 1 ? [statisticMatch(remaining)] : [];
     rules.push(ruleText({ comment: comment(ep), matches, target: sep }));
@@ -254,10 +258,10 @@ function writeEndpointChain(
   rules: string[],
   v: ServicePortView,
   ep: PortEndpoint,
+  sep: string,
   ctx: ServiceRuleContext,
 ): void {
   const comment = ctx.largeCluster ? undefined : v.name;
-  const sep = endpointChain(v.name, v.port.protocol, ep.address);
   // Hairpin: an endpoint reaching itself through the service must be masqueraded.
   rules.push(ruleText({ src: { cidr: hostCidr(ep.ip, ctx.family) }, comment, target: MARK_MASQ }));
   const matches = v.service.sessionAffinity.kind === 'ClientIP' ? [recentSetMatch(sep, ctx.family)] : [];
