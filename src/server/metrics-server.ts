@@ -1,0 +1,57 @@
+import type http from 'node:http';
+import type { Registry } from 'prom-client';
+import { listenHttp, parseBindAddress, requestPath, respond, type HttpListener } from './http-listener.js';
+
+export interface MetricsServerOptions {
+  /** "IP:port" or "[IPv6]:port" (metricsBindAddress, default "127.0.0.1:10249"). */
+  readonly bindAddress: string;
+  readonly registry: Registry;
+}
+
+/** `/metrics` (Prometheus text), `/healthz` ("ok") and `/proxyMode` ("iptables"), as kube-proxy. */
+export class MetricsServer {
+  private listener: HttpListener | undefined;
+
+  constructor(private readonly options: MetricsServerOptions) {}
+
+  /** Listens; resolves with the bound port. Aborting `signal` stops the server. */
+  async start(signal: AbortSignal): Promise<number> {
+    if (this.listener !== undefined) throw new Error('metrics server already started');
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => void this.handle(req, res);
+    const listener = await listenHttp(handler, parseBindAddress(this.options.bindAddress));
+    this.listener = listener;
+    if (signal.aborted) await this.stop();
+    else signal.addEventListener('abort', () => void this.stop(), { once: true });
+    return listener.port;
+  }
+
+  async stop(): Promise<void> {
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.close();
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    switch (requestPath(req)) {
+      case '/metrics': {
+        const { registry } = this.options;
+        try {
+          respond(res, 200, await registry.metrics(), registry.contentType);
+        } catch (err) {
+          respond(
+            res,
+            500,
+            `collecting metrics failed: ${err instanceof Error ? err.message : String(err)}\n`,
+          );
+        }
+        return;
+      }
+      case '/healthz':
+        return respond(res, 200, 'ok');
+      case '/proxyMode':
+        return respond(res, 200, 'iptables');
+      default:
+        return respond(res, 404, '404 page not found\n');
+    }
+  }
+}
