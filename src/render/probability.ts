@@ -13,10 +13,24 @@ export function probabilityFor(remaining: number): string {
   if (text === undefined) {
     const written = Number((1 / remaining).toFixed(10));
     const stored = Math.round(written * SCALE);
-    text = (stored / SCALE).toFixed(11);
+    text = printEleven(stored);
     cache.set(remaining, text);
   }
   return text;
+}
+
+/**
+ * stored / 2^31 with eleven decimals, rounded as glibc's printf does: the value is exact in binary,
+ * so ties are real and go to the even digit (toFixed would round them up, e.g. for 1/4096).
+ */
+function printEleven(stored: number): string {
+  const scaled = BigInt(stored) * 10n ** 11n;
+  const denominator = BigInt(SCALE);
+  let digits = scaled / denominator;
+  const twiceRemainder = (scaled % denominator) * 2n;
+  if (twiceRemainder > denominator || (twiceRemainder === denominator && digits % 2n === 1n)) digits += 1n;
+  const padded = digits.toString().padStart(12, '0');
+  return `${padded.slice(0, -11)}.${padded.slice(-11)}`;
 }
 
 export function statisticMatch(remaining: number): string {
