@@ -4,6 +4,7 @@ import type { CommandContext } from './context.js';
 import { createLogger } from './logger.js';
 import { registerApply, registerCleanup, registerDiff } from './commands/apply.js';
 import { registerRender } from './commands/render.js';
+import { registerRun } from './commands/run.js';
 import { registerTrace } from './commands/trace.js';
 
 /** The only place that builds real implementations; returns the process exit code. */
@@ -26,6 +27,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       throw new UsageError(msg);
     });
   registerRender(cli, ctx);
+  registerRun(cli, ctx);
   registerApply(cli, ctx);
   registerDiff(cli, ctx);
   registerCleanup(cli, ctx);

@@ -56,7 +56,7 @@ export function restoreError(
   const message = [
     `${binary} failed (exit ${exitCode ?? 'none'}) ${place}: ${complaint}`,
     ...where.context,
-    `The table was not changed: iptables-restore applies each table atomically. ${hint(stderr)}`,
+    `The failing table was not changed (iptables-restore commits each table atomically); a table before it in the same input may already hold its new rules, so kproxy re-reads the live ruleset on its next apply. ${hint(stderr)}`,
   ].join('\n');
   return new RestoreError(message, { binary, exitCode, stderr, ...where }, options);
 }

@@ -81,7 +81,7 @@ export function loadFlows(fixture: Fixture): Flow[] {
       origin: raw.origin === 'local' ? 'local' : 'remote',
       inInterface: typeof raw.inInterface === 'string' ? raw.inInterface : undefined,
       to: { ip, port: Number(to[2]), protocol: to[3] as 'tcp' | 'udp' | 'sctp' },
-      expect: (raw.expect ?? {}),
+      expect: raw.expect ?? {},
     };
   });
 }
