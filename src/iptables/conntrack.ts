@@ -30,8 +30,14 @@ export type ConntrackFilter =
       readonly protocol: ConntrackProtocol;
       readonly port?: number;
     }
-  /** Flows to a NodePort on any local address (`-p P --orig-port-dst PORT`). */
-  | { readonly kind: 'orig-port-dst'; readonly port: number; readonly protocol: ConntrackProtocol };
+  /** Flows to a NodePort on any local address (`-p P --orig-port-dst PORT [--dst-nat EP]`). */
+  | {
+      readonly kind: 'orig-port-dst';
+      readonly port: number;
+      readonly protocol: ConntrackProtocol;
+      /** Only the flows DNATed to this endpoint. */
+      readonly dstNat?: string;
+    };
 
 export interface Conntrack {
   /** Deletes matching entries; resolves with how many were deleted. */
@@ -59,7 +65,13 @@ export function conntrackArgs(family: IpFamily, filter: ConntrackFilter): string
         ...port(filter.port),
       ];
     case 'orig-port-dst':
-      return ['-D', ...fam, ...proto(filter.protocol), ...port(filter.port)];
+      return [
+        '-D',
+        ...fam,
+        ...proto(filter.protocol),
+        ...port(filter.port),
+        ...(filter.dstNat === undefined ? [] : ['--dst-nat', filter.dstNat]),
+      ];
     default: {
       const never: never = filter;
       return never;

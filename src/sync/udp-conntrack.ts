@@ -9,8 +9,6 @@ import type { ServicePortView } from '../render/service-view.js';
  * - a service port that went from no endpoints to some: delete the flows to its service IPs and
  *   NodePort (they were created while nothing matched and would bypass the new rules).
  * Pure: computes the filters; the syncer runs them through the conntrack runner.
- * (kube-proxy also deletes `--orig-port-dst NODEPORT --dst-nat EP`; the conntrack runner has no such
- * filter yet, so stale NodePort flows to a removed endpoint expire on their own.)
  */
 
 export interface UdpServicePort {
@@ -59,6 +57,12 @@ export function staleUdpFlows(prev: UdpState, next: UdpState): ConntrackDeletion
         out.push({
           family: old.family,
           filter: { kind: 'flow', origDst: ip, dstNat: ep, protocol: 'udp', port: old.port },
+        });
+      }
+      if (old.nodePort !== 0) {
+        out.push({
+          family: old.family,
+          filter: { kind: 'orig-port-dst', port: old.nodePort, protocol: 'udp', dstNat: ep },
         });
       }
     }
