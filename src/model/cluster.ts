@@ -19,7 +19,8 @@ export interface ServicePort {
   readonly nodePort: number;
 }
 
-export type SessionAffinity = { readonly kind: 'None' } | { readonly kind: 'ClientIP'; readonly timeoutSeconds: number };
+export type SessionAffinity =
+  { readonly kind: 'None' } | { readonly kind: 'ClientIP'; readonly timeoutSeconds: number };
 
 export interface Service {
   readonly namespace: string;

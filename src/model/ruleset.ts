@@ -10,7 +10,13 @@ export type TableName = 'filter' | 'nat' | 'mangle';
 export const TABLE_NAMES: readonly TableName[] = ['filter', 'nat', 'mangle'];
 
 export type BuiltinChain = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING';
-export const BUILTIN_CHAINS: readonly BuiltinChain[] = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'];
+export const BUILTIN_CHAINS: readonly BuiltinChain[] = [
+  'PREROUTING',
+  'INPUT',
+  'FORWARD',
+  'OUTPUT',
+  'POSTROUTING',
+];
 
 export function isBuiltinChain(name: string): name is BuiltinChain {
   return (BUILTIN_CHAINS as readonly string[]).includes(name);
