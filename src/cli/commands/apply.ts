@@ -5,7 +5,7 @@ import { createRunner, type Runner } from '../../iptables/runner.js';
 import type { RuleSet } from '../../model/ruleset.js';
 import { render } from '../../render/render.js';
 import type { CommandContext } from '../context.js';
-import { probeHostFacts } from '../host-facts.js';
+import { liveHostFacts } from '../../sync/host-facts.js';
 import { clusterFamilies, loadOfflineInputs } from '../inputs.js';
 import { withIptablesBackend, type IptablesArgs } from '../iptables-options.js';
 
@@ -31,7 +31,7 @@ function objectOptions<T>(y: Argv<T>): Argv<T & ObjectArgs> {
 async function desiredRuleSets(args: ObjectArgs, runner: Runner, ctx: CommandContext): Promise<RuleSet[]> {
   const log = ctx.logger.child({ component: 'render' });
   const inputs = await loadOfflineInputs(args.config, args.objects, log);
-  const host = await probeHostFacts(runner, inputs.config);
+  const host = await liveHostFacts(inputs.config, runner)();
   return clusterFamilies(inputs).map((family) => {
     const result = render({ ...inputs, family, host });
     for (const w of result.warnings) log.warn(`${w.object}: ${w.message}`);

@@ -15,7 +15,7 @@ import {
 } from '../../trace/index.js';
 import { ConfigError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
-import { interfaceAddresses } from '../host-facts.js';
+import { interfaceAddresses } from '../../sync/host-facts.js';
 import { loadOfflineInputs, offlineHostFacts } from '../inputs.js';
 import { withIptablesBackend, type IptablesArgs } from '../iptables-options.js';
 
