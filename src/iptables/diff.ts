@@ -98,7 +98,8 @@ function planOneTable(
 
   const hooks = planHooks(table, want, haveChains);
   const withoutDeletes = [...declares, ...hooks.ops, ...appends];
-  const referenced = referencedChains(applyOpsToTable(have, table, withoutDeletes));
+  const referenced =
+    stale.length === 0 ? new Set<string>() : referencesToStale(table, want, haveChains, stale, hooks.ops);
   const deletes: RestoreOp[] = [];
   for (const [chain, c] of stale) {
     if (!referenced.has(chain)) {
@@ -154,5 +155,26 @@ function isOwnedJump(table: TableName, rule: string): boolean {
 }
 
 function sameRules(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((rule, i) => rule === b[i]);
+  return a === b || (a.length === b.length && a.every((rule, i) => rule === b[i]));
+}
+
+/**
+ * The chains that rules still jump to once the plan's other lines are applied. Desired chains never
+ * jump to a stale chain (they only name chains the ruleset has), so only the chains kproxy leaves
+ * alone need reading: foreign chains and the built-ins after the hook changes. Stale chains are
+ * flushed first, so they do not keep each other alive.
+ */
+function referencesToStale(
+  table: TableName,
+  want: TableRules,
+  haveChains: ReadonlyMap<string, LiveChain>,
+  stale: readonly (readonly [string, LiveChain])[],
+  hookOps: readonly RestoreOp[],
+): Set<string> {
+  const staleNames = new Set(stale.map(([name]) => name));
+  const untouched = new Map<string, LiveChain>();
+  for (const [name, chain] of haveChains) {
+    if (!want.chains.has(name) && !staleNames.has(name)) untouched.set(name, chain);
+  }
+  return referencedChains(applyOpsToTable({ chains: untouched }, table, hookOps));
 }
