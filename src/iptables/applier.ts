@@ -8,6 +8,7 @@ import { SaveParseError, parseSave } from './parse.js';
 import { renderRestoreInput, type RestorePlan } from './restore-plan.js';
 import type { Runner } from './runner.js';
 import { applyPlanToLive } from './simulate.js';
+import { STAGE_THRESHOLD_LINES, stageRestore } from './stage.js';
 
 /**
  * Applies desired rulesets with one `iptables-restore --noflush --counters` per family, sending
@@ -115,7 +116,26 @@ export class Applier {
     return { family: desired.family, plan, readLive: known === undefined, sent: !plan.empty };
   }
 
+  /**
+   * Staging pays off only on the nft backend: iptables-legacy rewrites the whole table on every
+   * call, so there one big transaction is cheaper than several small ones.
+   */
+  private async isNftBackend(): Promise<boolean> {
+    try {
+      return (await this.runner.version()).mode === 'nf_tables';
+    } catch {
+      return false;
+    }
+  }
+
   private async restore(plan: RestorePlan): Promise<void> {
-    await this.runner.restore(plan.family, renderRestoreInput(plan), { noflush: true, counters: true });
+    const opts = { noflush: true, counters: true };
+    if (plan.lineCount <= STAGE_THRESHOLD_LINES || !(await this.isNftBackend())) {
+      await this.runner.restore(plan.family, renderRestoreInput(plan), opts);
+      return;
+    }
+    const staged = stageRestore(plan);
+    for (const input of staged.stages) await this.runner.restore(plan.family, input, opts);
+    if (staged.final !== '') await this.runner.restore(plan.family, staged.final, opts);
   }
 }
