@@ -1,0 +1,83 @@
+import type { ChangeRecord, ScenarioRecord, SkippedScenario } from './types.js';
+
+/** The human-readable table run.ts prints. */
+
+const num = (n: number | undefined | null): string =>
+  n === undefined || n === null ? '-' : n >= 100 ? String(Math.round(n)) : String(n);
+
+function changeCell(c: ChangeRecord): string {
+  return `${c.lines}L/${c.chains}ch/${num(c.computeMs)}ms${c.rewritesKubeServices ? '/KS!' : ''}`;
+}
+
+function applyCell(
+  r: ScenarioRecord,
+  backend: 'nft' | 'legacy',
+  which: 'full' | 'partial' | 'addService',
+): string {
+  const a = r.apply?.[backend];
+  if (!a) return '-';
+  if ('error' in a) return 'error';
+  if (which === 'full') return `${num(a.fullMs)}/${num(a.fullFloorMs)}/${num(a.fullFloorNoflushMs)}`;
+  if (which === 'partial') return `${num(a.partialMs)}/${num(a.partialFloorMs)}`;
+  return `${num(a.addServiceMs)}/${num(a.addServiceFloorMs)}`;
+}
+
+function pad(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map((r) => r.map((cell, i) => cell.padStart(widths[i] ?? 0)).join('  ')).join('\n');
+}
+
+export function formatTable(records: readonly ScenarioRecord[], skipped: readonly SkippedScenario[]): string {
+  const head = [
+    'scenario',
+    'svcPorts',
+    'endpoints',
+    'renderMs',
+    'rssMb',
+    'heapMb',
+    'fullLines',
+    'fullMB',
+    'change (lines/chains/compute)',
+    'addService',
+    'nft full/floor/nfFloor',
+    'nft part/floor',
+    'nft add/floor',
+    'legacy full/floor/nfFloor',
+    'legacy part/floor',
+    'legacy add/floor',
+    'progLat p50/p99',
+  ];
+  const rows = records.map((r) => [
+    r.scenario,
+    String(r.servicePorts),
+    String(r.endpoints),
+    num(r.renderMs),
+    num(r.rssMb),
+    num(r.heapMb),
+    String(r.fullLines),
+    (r.fullBytes / 1e6).toFixed(1),
+    changeCell(r.change),
+    changeCell(r.addService),
+    applyCell(r, 'nft', 'full'),
+    applyCell(r, 'nft', 'partial'),
+    applyCell(r, 'nft', 'addService'),
+    applyCell(r, 'legacy', 'full'),
+    applyCell(r, 'legacy', 'partial'),
+    applyCell(r, 'legacy', 'addService'),
+    r.programmingLatencyMs ? `${r.programmingLatencyMs.p50}/${r.programmingLatencyMs.p99}` : 'null',
+  ]);
+  const notes = [
+    'times in ms; apply cells are kproxy (Applier) / floor (bare iptables-restore of the same payload);',
+    'full: Applier cold start / bare flushing restore / bare --noflush restore of the same payload;',
+    'KS! = the plan rewrites KUBE-SERVICES.',
+    ...records.flatMap((r) =>
+      (['nft', 'legacy'] as const).flatMap((b) => {
+        const a = r.apply?.[b];
+        return a && 'error' in a ? [`${r.scenario} ${b}: apply failed: ${a.error}`] : [];
+      }),
+    ),
+    ...records.filter((r) => r.applySkipped).map((r) => `${r.scenario}: applies skipped (${r.applySkipped})`),
+    ...skipped.map((s) => `${s.scenario}: not run (${s.skipped})`),
+  ];
+  return `${pad([head, ...rows])}\n\n${notes.join('\n')}\n`;
+}
