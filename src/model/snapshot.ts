@@ -33,21 +33,18 @@ export function buildSnapshot(
   };
 }
 
+// Keys join their parts with NUL, which no name or label can contain, so comparing the joined
+// strings orders exactly as comparing the parts one by one.
+const joinKey = (parts: readonly string[]): string => parts.join('\u0000');
+
 function lastWins<T>(items: readonly T[], key: (item: T) => readonly string[]): T[] {
   const byKey = new Map<string, T>();
-  for (const item of items) byKey.set(JSON.stringify(key(item)), item);
+  for (const item of items) byKey.set(joinKey(key(item)), item);
   return [...byKey.values()];
 }
 
-function compareKeys(a: readonly string[], b: readonly string[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const x = a[i] ?? '';
-    const y = b[i] ?? '';
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return 0;
-}
-
 function sortBy<T>(items: readonly T[], key: (item: T) => readonly string[]): T[] {
-  return [...items].sort((a, b) => compareKeys(key(a), key(b)));
+  const keyed = items.map((item) => ({ item, key: joinKey(key(item)) }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map((k) => k.item);
 }

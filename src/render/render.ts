@@ -1,6 +1,7 @@
 import type { IpFamily } from '../model/family.js';
 import { compareBytes, type RuleSet, type TableRules } from '../model/ruleset.js';
 import { indexSlices } from './endpoints.js';
+import { RenderCache, sameSlices } from './cache.js';
 import {
   CANARY_CHAIN,
   filterHooks,
@@ -33,25 +34,42 @@ export interface RenderResult {
   readonly ruleSet: RuleSet;
   readonly warnings: readonly RenderWarning[];
   readonly stats: RenderStats;
+  /** Every service port of the family as this node sees it, sorted by name. */
+  readonly views: readonly ServicePortView[];
 }
 
 const featureOn = (gates: Readonly<Record<string, boolean>>, name: string, byDefault: boolean): boolean =>
   gates[name] ?? byDefault;
 
 /** Every service port of the family as this node sees it, sorted by name. */
-export function collectViews(input: RenderInput, warnings: RenderWarning[]): ServicePortView[] {
+export function collectViews(
+  input: RenderInput,
+  warnings: RenderWarning[],
+  cache?: RenderCache,
+): ServicePortView[] {
   const { snapshot, config, family } = input;
   const node = nodeFacts(snapshot, config, family);
   const slices = indexSlices(snapshot.endpointSlices, family);
   const nodeHints = featureOn(config.featureGates, 'PreferSameTrafficDistribution', true);
+  const viewKey = `${node.name}|${node.zone}|${nodeHints}`;
   const views: ServicePortView[] = [];
   for (const svc of snapshot.services) {
     const clusterIP = serviceClusterIP(svc, family);
     if (clusterIP === undefined) continue;
-    const ctx = { family, node, nodeHints, slices: slices.get(`${svc.namespace}/${svc.name}`) ?? [] };
-    for (const port of svc.ports) views.push(servicePortView(svc, port, clusterIP, ctx));
+    const svcSlices = slices.get(`${svc.namespace}/${svc.name}`) ?? [];
+    const cached = cache?.entry(family, svc);
+    if (cached && cached.viewKey === viewKey && sameSlices(cached.slices, svcSlices)) {
+      views.push(...cached.views);
+      continue;
+    }
+    const ctx = { family, node, nodeHints, slices: svcSlices };
+    const own = svc.ports.map((port) => servicePortView(svc, port, clusterIP, ctx));
+    cache?.store(family, svc, { slices: svcSlices, viewKey, views: own });
+    views.push(...own);
   }
-  views.sort((a, b) => compareBytes(a.name, b.name) || compareBytes(a.protocol, b.protocol));
+  const byName = (a: ServicePortView, b: ServicePortView): number =>
+    compareBytes(a.name, b.name) || compareBytes(a.protocol, b.protocol);
+  if (!isSorted(views, byName)) views.sort(byName);
   for (let i = 1; i < views.length; i++) {
     const prev = views[i - 1];
     const cur = views[i];
@@ -65,15 +83,50 @@ export function collectViews(input: RenderInput, warnings: RenderWarning[]): Ser
   return views;
 }
 
-function sortedChains(entries: Iterable<[string, readonly string[]]>): Map<string, readonly string[]> {
-  return new Map([...entries].sort(([a], [b]) => compareBytes(a, b)));
+function isSorted<T>(list: readonly T[], cmp: (a: T, b: T) => number): boolean {
+  for (let i = 1; i < list.length; i++) if (cmp(list[i - 1] as T, list[i] as T) > 0) return false;
+  return true;
+}
+
+/** The fragments of every view, reusing a view's fragment while the view and the rule context are unchanged. */
+function renderFragments(
+  views: readonly ServicePortView[],
+  ctx: ServiceRuleContext,
+  cache: RenderCache | undefined,
+): ServiceFragment[] {
+  const key = `${ctx.family}|${JSON.stringify(ctx.detector)}|${ctx.masqueradeAll}|${ctx.primaryNodeIP}|${ctx.largeCluster}`;
+  const fragments: ServiceFragment[] = [];
+  const seen = new Set<string>();
+  for (const view of views) {
+    if (seen.has(view.hash)) continue;
+    seen.add(view.hash);
+    let fragment = cache?.fragment(view, key);
+    if (!fragment) {
+      fragment = renderServicePort(view, ctx);
+      cache?.storeFragment(view, key, fragment);
+    }
+    fragments.push(fragment);
+  }
+  return fragments;
+}
+
+/**
+ * Chains in byte order, as iptables-save prints them. The per-service chains arrive grouped by
+ * service port (already sorted by name); sorting 100k names is a large part of a render, so the
+ * order is only computed when it is not already right.
+ */
+function sortedChains(entries: [string, readonly string[]][]): Map<string, readonly string[]> {
+  const byName = (a: [string, readonly string[]], b: [string, readonly string[]]): number =>
+    compareBytes(a[0], b[0]);
+  if (!isSorted(entries, byName)) entries.sort(byName);
+  return new Map(entries);
 }
 
 /**
  * Render the rules one family needs on this node. Pure: the same input gives byte-identical
  * output whatever the order of the objects in it, and cluster data never makes it throw.
  */
-export function render(input: RenderInput): RenderResult {
+export function render(input: RenderInput, cache?: RenderCache): RenderResult {
   const { snapshot, config, family, host } = input;
   const warnings: RenderWarning[] = [];
   const node = nodeFacts(snapshot, config, family);
@@ -89,7 +142,7 @@ export function render(input: RenderInput): RenderResult {
     warnings.push({ object: `config detectLocalMode ${config.detectLocalMode}`, message: detector.reason });
   }
 
-  const views = collectViews(input, warnings);
+  const views = collectViews(input, warnings, cache);
   const endpoints = views.reduce((n, v) => n + v.endpoints.length, 0);
   const ctx: ServiceRuleContext = {
     family,
@@ -98,13 +151,7 @@ export function render(input: RenderInput): RenderResult {
     primaryNodeIP: node.primaryIP,
     largeCluster: endpoints > LARGE_CLUSTER_ENDPOINTS,
   };
-  const fragments: ServiceFragment[] = [];
-  const seen = new Set<string>();
-  for (const view of views) {
-    if (seen.has(view.hash)) continue;
-    seen.add(view.hash);
-    fragments.push(renderServicePort(view, ctx));
-  }
+  const fragments = renderFragments(views, ctx, cache);
 
   const scope = nodePortScope(config.nodePortAddresses, family, node.primaryIP);
   const localhostNodePorts = localhostNodePortsEnabled(config.iptables.localhostNodePorts, scope, family);
@@ -151,7 +198,7 @@ export function render(input: RenderInput): RenderResult {
       external: fragments.filter((f) => f.noLocalEndpoints.external).length,
     },
   };
-  return { ruleSet: { family, tables }, warnings, stats };
+  return { ruleSet: { family, tables }, warnings, stats, views };
 }
 
 export function renderFamilies(

@@ -5,6 +5,7 @@ import type { RestorePlan } from '../iptables/restore-plan.js';
 import type { PendingChanges, TakenSnapshot } from '../k8s/cluster-state.js';
 import type { IpFamily } from '../model/family.js';
 import { TABLE_NAMES, type RuleSet, type TableName } from '../model/ruleset.js';
+import { RenderCache } from '../render/cache.js';
 import { render, type RenderResult } from '../render/render.js';
 import { syncFamilies } from './families.js';
 import type { HostFactsProvider } from './host-facts.js';
@@ -20,7 +21,7 @@ import {
 import { errorFields } from './sync-errors.js';
 import type { RuleTarget } from './targets.js';
 import { staleUdpFlows, udpState, type ConntrackDeletion, type UdpState } from './udp-conntrack.js';
-import { localHealthServices, viewsByFamily } from './views.js';
+import { localHealthServices } from './views.js';
 
 /**
  * One sync: snapshot -> render per family -> write (apply or dry run) -> report (metrics, log line,
@@ -90,6 +91,8 @@ export class Syncer {
   private syncCount = 0;
   private attempted: readonly IpFamily[] = [];
   private readonly families = new Set<IpFamily>();
+  /** Reuses the rules of services whose objects did not change since the last sync. */
+  private readonly renderCache = new RenderCache();
   private udp: UdpState = new Map();
   private warned = new Set<string>();
   private readonly log: winston.Logger;
@@ -137,7 +140,7 @@ export class Syncer {
     const families = syncFamilies(config, snapshot, this.families);
     this.attempted = families;
     const host = await this.options.hostFacts();
-    const results = families.map((family) => render({ snapshot, config, family, host }));
+    const results = families.map((family) => render({ snapshot, config, family, host }, this.renderCache));
     this.logWarnings(results);
     const ruleSets = results.map((r) => r.ruleSet);
     const plans = await target.write(ruleSets, { full: request.full, syncId });
@@ -170,7 +173,7 @@ export class Syncer {
     });
     (this.options.observer ?? NOOP_OBSERVER).syncSucceeded(report);
 
-    const views = viewsByFamily({ snapshot, config, host }, families);
+    const views = new Map(results.map((r) => [r.ruleSet.family, r.views]));
     (this.options.serviceHealth ?? NOOP_SERVICE_HEALTH).update(localHealthServices(views));
     await this.conntrackHygiene(udpState(views), target.dryRun);
     return report;

@@ -1,16 +1,6 @@
 import type { IpFamily } from '../model/family.js';
-import { collectViews } from '../render/render.js';
-import type { RenderInput } from '../render/input.js';
 import type { ServicePortView } from '../render/service-view.js';
 import type { LocalHealthService } from './observer.js';
-
-/** Every service port of every family as this node sees it (render's own view, without rules). */
-export function viewsByFamily(
-  base: Omit<RenderInput, 'family'>,
-  families: readonly IpFamily[],
-): Map<IpFamily, ServicePortView[]> {
-  return new Map(families.map((family) => [family, collectViews({ ...base, family }, [])]));
-}
 
 /**
  * eTP=Local LoadBalancer services with a health-check NodePort, and how many distinct ready local
