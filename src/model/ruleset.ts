@@ -37,7 +37,7 @@ export interface Hook {
 }
 
 export interface TableRules {
-  /** kproxy-owned chains, by name; iteration order is the order they are printed (sorted). */
+  /** kproxy-owned chains, by name, in a deterministic order; printed in byte order (serialize.ts). */
   readonly chains: ReadonlyMap<string, readonly string[]>;
   /** Jumps from built-in chains, in the order they must appear at the top of each built-in chain. */
   readonly hooks: readonly Hook[];

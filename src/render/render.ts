@@ -111,14 +111,11 @@ function renderFragments(
 }
 
 /**
- * Chains in byte order, as iptables-save prints them. The per-service chains arrive grouped by
- * service port (already sorted by name); sorting 100k names is a large part of a render, so the
- * order is only computed when it is not already right.
+ * The table's chains in a deterministic order: the fixed chains, then each service port's chains
+ * in service-port order. Printing sorts them (serialize.ts); keeping them unsorted here saves
+ * sorting 100k names on every sync.
  */
-function sortedChains(entries: [string, readonly string[]][]): Map<string, readonly string[]> {
-  const byName = (a: [string, readonly string[]], b: [string, readonly string[]]): number =>
-    compareBytes(a[0], b[0]);
-  if (!isSorted(entries, byName)) entries.sort(byName);
+function chainMap(entries: [string, readonly string[]][]): Map<string, readonly string[]> {
   return new Map(entries);
 }
 
@@ -185,9 +182,9 @@ export function render(input: RenderInput, cache?: RenderCache): RenderResult {
   for (const f of fragments) natChains.push(...f.natChains);
 
   const tables: Record<'filter' | 'nat' | 'mangle', TableRules> = {
-    filter: { chains: sortedChains(filterChains), hooks: filterHooks(localhostNodePorts) },
-    nat: { chains: sortedChains(natChains), hooks: natHooks() },
-    mangle: { chains: sortedChains([[CANARY_CHAIN, []]]), hooks: [] },
+    filter: { chains: chainMap(filterChains), hooks: filterHooks(localhostNodePorts) },
+    nat: { chains: chainMap(natChains), hooks: natHooks() },
+    mangle: { chains: chainMap([[CANARY_CHAIN, []]]), hooks: [] },
   };
   const stats: RenderStats = {
     servicePorts: fragments.length,
