@@ -76,10 +76,10 @@ function planOneTable(
   const changes: ChainChange[] = [];
 
   for (const [chain, rules] of want.chains) {
-    if (isBuiltinChain(chain))
-      throw new Error(`planRestore: ${table}/${chain} is a built-in chain; use a hook`);
     const current = haveChains.get(chain);
     if (current && sameRules(current.rules, rules)) continue;
+    if (isBuiltinChain(chain))
+      throw new Error(`planRestore: ${table}/${chain} is a built-in chain; use a hook`);
     declares.push({ kind: 'declare', chain });
     for (const rule of rules) appends.push({ kind: 'append', chain, rule });
     changes.push(
@@ -89,11 +89,13 @@ function planOneTable(
     );
   }
 
-  const stale = deleteStale
-    ? [...haveChains].filter(
-        ([name]) => !isBuiltinChain(name) && isOwnedChain(table, name) && !want.chains.has(name),
-      )
-    : [];
+  const stale: (readonly [string, LiveChain])[] = [];
+  if (deleteStale) {
+    for (const entry of haveChains) {
+      const name = entry[0];
+      if (!want.chains.has(name) && !isBuiltinChain(name) && isOwnedChain(table, name)) stale.push(entry);
+    }
+  }
   for (const [chain, c] of stale) if (c.rules.length > 0) declares.push({ kind: 'declare', chain });
 
   const hooks = planHooks(table, want, haveChains);
@@ -155,7 +157,10 @@ function isOwnedJump(table: TableName, rule: string): boolean {
 }
 
 function sameRules(a: readonly string[], b: readonly string[]): boolean {
-  return a === b || (a.length === b.length && a.every((rule, i) => rule === b[i]));
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
