@@ -76,10 +76,10 @@ function planOneTable(
   const changes: ChainChange[] = [];
 
   for (const [chain, rules] of want.chains) {
-    const current = haveChains.get(chain);
-    if (current && sameRules(current.rules, rules)) continue;
     if (isBuiltinChain(chain))
       throw new Error(`planRestore: ${table}/${chain} is a built-in chain; use a hook`);
+    const current = haveChains.get(chain);
+    if (current && sameRules(current.rules, rules)) continue;
     declares.push({ kind: 'declare', chain });
     for (const rule of rules) appends.push({ kind: 'append', chain, rule });
     changes.push(
