@@ -132,7 +132,7 @@ function collectWarnings(raw: Record<string, unknown>, config: ProxyConfig): str
   );
   const iptables = raw['iptables'];
   if (isMapping(iptables) && iptables['snatNodeInternalIP'] === true) {
-    warnings.push('iptables.snatNodeInternalIP is not implemented by kproxy and is ignored');
+    warnings.push('iptables.snatNodeInternalIP is not supported by kproxy and is ignored');
   }
   if (config.detectLocalMode === 'ClusterCIDR' && config.clusterCIDRs.length === 0) {
     warnings.push(

@@ -8,42 +8,15 @@ import { createRunner, type Runner } from '../../src/iptables/runner.js';
 import { STAGE_THRESHOLD_LINES } from '../../src/iptables/stage.js';
 import type { RuleSet } from '../../src/model/ruleset.js';
 import { describeWithNetns } from '../support/netns/index.js';
+import { syntheticRuleSet } from '../support/synthetic-ruleset.js';
 
 /**
  * A cold start big enough to be staged (more than STAGE_THRESHOLD_LINES lines) lands exactly the
  * desired rules on both backends; on nft it is sent as several transactions, on legacy as one.
  */
 
-function bigRuleSet(services: number): RuleSet {
-  const nat = new Map<string, string[]>();
-  const kubeServices: string[] = [];
-  for (let i = 0; i < services; i++) {
-    const svc = `KUBE-SVC-${String(i).padStart(16, 'A')}`;
-    kubeServices.push(`-d 10.96.${i >> 8}.${i & 255}/32 -p tcp -m tcp --dport 80 -j ${svc}`);
-    const jumps: string[] = [];
-    for (let e = 0; e < 4; e++) {
-      const sep = `KUBE-SEP-${String(i * 10 + e).padStart(16, 'B')}`;
-      jumps.push(`-j ${sep}`);
-      nat.set(sep, [`-p tcp -m tcp -j DNAT --to-destination 10.244.${e}.${i & 255}:8080`]);
-    }
-    nat.set(svc, jumps);
-  }
-  nat.set('KUBE-SERVICES', kubeServices);
-  const empty = { chains: new Map<string, string[]>(), hooks: [] };
-  return {
-    family: 'ipv4',
-    tables: {
-      filter: empty,
-      nat: {
-        chains: nat,
-        hooks: [
-          { chain: 'PREROUTING', rule: '-m comment --comment "kubernetes service portals" -j KUBE-SERVICES' },
-        ],
-      },
-      mangle: empty,
-    },
-  };
-}
+const bigRuleSet = (services: number): RuleSet =>
+  syntheticRuleSet(services, () => 4, '-m comment --comment "kubernetes service portals" -j KUBE-SERVICES');
 
 function counting(runner: Runner): { runner: Runner; restores: () => number } {
   let calls = 0;

@@ -270,9 +270,9 @@ featureGates:
       ]);
     });
 
-    it('warns that snatNodeInternalIP is not implemented', () => {
+    it('warns that snatNodeInternalIP is ignored', () => {
       expect(parse('clusterCIDR: 10.0.0.0/8\niptables: {snatNodeInternalIP: true}').warnings).to.deep.equal([
-        'iptables.snatNodeInternalIP is not implemented by kproxy and is ignored',
+        'iptables.snatNodeInternalIP is not supported by kproxy and is ignored',
       ]);
     });
   });

@@ -5,33 +5,9 @@ import { parseSave } from '../../../src/iptables/parse.js';
 import { renderRestoreInput } from '../../../src/iptables/restore-plan.js';
 import { serializeRuleSet } from '../../../src/iptables/serialize.js';
 import { stageRestore } from '../../../src/iptables/stage.js';
-import type { RuleSet } from '../../../src/model/ruleset.js';
+import { syntheticRuleSet } from '../../support/synthetic-ruleset.js';
 
-function ruleSet(services: number, endpointsOf: (i: number) => number): RuleSet {
-  const nat = new Map<string, string[]>();
-  const kubeServices: string[] = [];
-  for (let i = 0; i < services; i++) {
-    const svc = `KUBE-SVC-${String(i).padStart(16, 'A')}`;
-    kubeServices.push(`-d 10.96.${i >> 8}.${i & 255}/32 -p tcp -m tcp --dport 80 -j ${svc}`);
-    const jumps: string[] = [];
-    for (let e = 0; e < endpointsOf(i); e++) {
-      const sep = `KUBE-SEP-${String(i * 100 + e).padStart(16, 'B')}`;
-      jumps.push(`-j ${sep}`);
-      nat.set(sep, [`-p tcp -m tcp -j DNAT --to-destination 10.244.${e}.${i & 255}:8080`]);
-    }
-    nat.set(svc, jumps);
-  }
-  nat.set('KUBE-SERVICES', kubeServices);
-  const empty = { chains: new Map<string, string[]>(), hooks: [] };
-  return {
-    family: 'ipv4',
-    tables: {
-      filter: empty,
-      nat: { chains: nat, hooks: [{ chain: 'PREROUTING', rule: '-j KUBE-SERVICES' }] },
-      mangle: empty,
-    },
-  };
-}
+const ruleSet = syntheticRuleSet;
 
 const body = (input: string): string[] =>
   input.split('\n').filter((l) => l !== '' && !l.startsWith('*') && l !== 'COMMIT');
