@@ -14,7 +14,7 @@ export type BenchBackend = 'nft' | 'legacy';
 const TIMEOUT_MS = 30 * 60_000;
 
 /** The floor: a bare iptables-restore of `input`, spawned the same way the runner spawns it. */
-async function bareRestore(
+export async function bareRestore(
   backend: BenchBackend,
   netns: string,
   input: string,

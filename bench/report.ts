@@ -22,6 +22,24 @@ function applyCell(
   return `${num(a.addServiceMs)}/${num(a.addServiceFloorMs)}`;
 }
 
+function latencyCell(r: ScenarioRecord, backend: 'nft' | 'legacy'): string {
+  const l = r.programmingLatencyMs?.backends[backend];
+  if (!l) return '-';
+  if ('error' in l) return 'error';
+  return `${num(l.p50)}/${num(l.p99)}`;
+}
+
+function latencyNotes(r: ScenarioRecord): string[] {
+  const errors = (['nft', 'legacy'] as const).flatMap((b) => {
+    const l = r.programmingLatencyMs?.backends[b];
+    return l && 'error' in l ? [`${r.scenario} ${b}: programming latency failed: ${l.error}`] : [];
+  });
+  const note = r.programmingLatencyNote
+    ? [`${r.scenario}: programming latency ${r.programmingLatencyNote}`]
+    : [];
+  return [...errors, ...note];
+}
+
 function pad(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows.map((r) => r.map((cell, i) => cell.padStart(widths[i] ?? 0)).join('  ')).join('\n');
@@ -45,7 +63,8 @@ export function formatTable(records: readonly ScenarioRecord[], skipped: readonl
     'legacy full/floor/nfFloor',
     'legacy part/floor',
     'legacy add/floor',
-    'progLat p50/p99',
+    'lat nft p50/p99',
+    'lat legacy p50/p99',
   ];
   const rows = records.map((r) => [
     r.scenario,
@@ -64,18 +83,21 @@ export function formatTable(records: readonly ScenarioRecord[], skipped: readonl
     applyCell(r, 'legacy', 'full'),
     applyCell(r, 'legacy', 'partial'),
     applyCell(r, 'legacy', 'addService'),
-    r.programmingLatencyMs ? `${r.programmingLatencyMs.p50}/${r.programmingLatencyMs.p99}` : 'null',
+    latencyCell(r, 'nft'),
+    latencyCell(r, 'legacy'),
   ]);
   const notes = [
     'times in ms; apply cells are kproxy (Applier) / floor (bare iptables-restore of the same payload);',
     'full: Applier cold start / bare flushing restore / bare --noflush restore of the same payload;',
     'KS! = the plan rewrites KUBE-SERVICES.',
+    'lat: network programming latency (EndpointSlice trigger time -> restore applied) under endpoint churn.',
     ...records.flatMap((r) =>
       (['nft', 'legacy'] as const).flatMap((b) => {
         const a = r.apply?.[b];
         return a && 'error' in a ? [`${r.scenario} ${b}: apply failed: ${a.error}`] : [];
       }),
     ),
+    ...records.flatMap(latencyNotes),
     ...records.filter((r) => r.applySkipped).map((r) => `${r.scenario}: applies skipped (${r.applySkipped})`),
     ...skipped.map((s) => `${s.scenario}: not run (${s.skipped})`),
   ];

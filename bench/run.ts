@@ -1,7 +1,9 @@
 import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { DEFAULT_CONFIG } from '../src/config/types.js';
 import { sweepNetns } from './netns.js';
 import { plotSvg } from './plot.js';
 import { formatTable } from './report.js';
@@ -9,7 +11,7 @@ import type { ChildRecord } from './scenario.js';
 import type { ScenarioParams, ScenarioRecord, SkippedScenario } from './types.js';
 
 /**
- * `npm run bench [-- --quick] [--only 10kx10] [--no-apply] [--seed N] [--out DIR]`.
+ * `npm run bench [-- --quick] [--only 10kx10] [--no-apply] [--no-latency] [--seed N] [--out DIR]`.
  * Runs each scenario in a child process (bench/scenario.ts), prints a table, writes
  * DIR/results.json and DIR/plot.svg. See bench/README.md.
  */
@@ -29,6 +31,13 @@ const { values: args } = parseArgs({
     'max-apply-endpoints': { type: 'string' },
     'max-cold-endpoints': { type: 'string' },
     'max-old-space-mb': { type: 'string', default: '16384' },
+    'no-latency': { type: 'boolean', default: false },
+    'latency-backend': { type: 'string', multiple: true },
+    'latency-seconds': { type: 'string' },
+    'latency-rate': { type: 'string', default: '20' },
+    'latency-min-sync-ms': { type: 'string', default: String(DEFAULT_CONFIG.iptables.minSyncPeriodMs) },
+    'max-latency-endpoints': { type: 'string' },
+    'max-latency-both-endpoints': { type: 'string', default: '20000' },
   },
 });
 
@@ -39,9 +48,40 @@ const MAX_ENDPOINTS = Number(args['max-endpoints'] ?? 400_000);
 const MAX_APPLY_ENDPOINTS = Number(args['max-apply-endpoints'] ?? (args.quick ? 20_000 : 100_000));
 /** The Applier's cold start (an nft --noflush restore of everything: minutes above 1k x 10) only up to this. */
 const MAX_COLD_ENDPOINTS = Number(args['max-cold-endpoints'] ?? (args.quick ? 2_000 : 20_000));
+/** Programming latency (controller + fake API server) only up to this many endpoints in total. */
+const MAX_LATENCY_ENDPOINTS = Number(args['max-latency-endpoints'] ?? (args.quick ? 1_000 : 100_000));
+/** Above this, latency runs on iptables-legacy only (nft's first sync is too slow or crashes; README). */
+const MAX_LATENCY_BOTH_ENDPOINTS = Number(args['max-latency-both-endpoints']);
+const LATENCY_CHURN_MS = 1000 * Number(args['latency-seconds'] ?? (args.quick ? 4 : 15));
 const runId = `kpb-${process.pid.toString(36)}`;
+const latencyRunId = `kpb-lat-${randomBytes(3).toString('hex')}`;
 
 const label = (s: number, e: number): string => `${s / 1000}kx${e}`;
+
+type BenchBackend = 'nft' | 'legacy';
+
+function latencyPlan(total: number): { latencyBackends: BenchBackend[]; latencyNote: string | null } {
+  if (args['no-latency']) return { latencyBackends: [], latencyNote: 'not run: --no-latency' };
+  if (total > MAX_LATENCY_ENDPOINTS)
+    return {
+      latencyBackends: [],
+      latencyNote: `not run: ${total} endpoints > --max-latency-endpoints ${MAX_LATENCY_ENDPOINTS}`,
+    };
+  const chosen = args['latency-backend'];
+  if (chosen) {
+    const backends = chosen.filter((b): b is BenchBackend => b === 'nft' || b === 'legacy');
+    return {
+      latencyBackends: backends,
+      latencyNote: `backends chosen with --latency-backend: ${backends.join(', ')}`,
+    };
+  }
+  if (total > MAX_LATENCY_BOTH_ENDPOINTS)
+    return {
+      latencyBackends: ['legacy'],
+      latencyNote: `legacy only: ${total} endpoints > --max-latency-both-endpoints ${MAX_LATENCY_BOTH_ENDPOINTS} (on nft the controller's first full sync is slow and iptables-nft-save 1.8.9 crashes on big rulesets)`,
+    };
+  return { latencyBackends: ['nft', 'legacy'], latencyNote: null };
+}
 
 function plan(): { run: ScenarioParams[]; skipped: SkippedScenario[] } {
   const run: ScenarioParams[] = [];
@@ -71,6 +111,11 @@ function plan(): { run: ScenarioParams[]; skipped: SkippedScenario[] } {
         coldStart: total <= MAX_COLD_ENDPOINTS,
         verify: total <= 20_000,
         netnsPrefix: `${runId}-${scenario}`,
+        ...latencyPlan(total),
+        latencyNetnsPrefix: latencyRunId,
+        latencyChurnMs: LATENCY_CHURN_MS,
+        latencyRatePerSecond: Number(args['latency-rate']),
+        latencyMinSyncPeriodMs: Number(args['latency-min-sync-ms']),
       });
     }
   }
@@ -104,25 +149,28 @@ function complete(child: ChildRecord, params: ScenarioParams): ScenarioRecord {
       : args['no-apply']
         ? '--no-apply'
         : `${params.services * params.endpointsPerService} endpoints > --max-apply-endpoints ${MAX_APPLY_ENDPOINTS}`,
-    programmingLatencyMs: null,
-    programmingLatencyNote:
-      'not measured: no latency harness yet (the controller was still being finished); see bench/README.md',
   };
 }
 
 async function main(): Promise<void> {
   const started = performance.now();
-  process.on('SIGINT', () => void sweepNetns(runId).finally(() => process.exit(130)));
+  const sweepAll = async (): Promise<void> => {
+    await sweepNetns(runId);
+    await sweepNetns(latencyRunId);
+  };
+  process.on('SIGINT', () => void sweepAll().finally(() => process.exit(130)));
   const { run, skipped } = plan();
   const records: ScenarioRecord[] = [];
   for (const params of run) {
-    process.stderr.write(`bench: ${params.scenario}${params.apply ? '' : ' (no apply)'} ...\n`);
+    const latency = params.latencyBackends.length > 0 ? `, latency: ${params.latencyBackends.join('+')}` : '';
+    process.stderr.write(`bench: ${params.scenario}${params.apply ? '' : ' (no apply)'}${latency} ...\n`);
     try {
       records.push(complete(await runChild(params), params));
     } catch (err) {
       skipped.push({ ...params, skipped: err instanceof Error ? err.message : String(err) });
     } finally {
       await sweepNetns(params.netnsPrefix);
+      await sweepNetns(`${latencyRunId}-${params.scenario}`);
     }
   }
   process.stdout.write(formatTable(records, skipped));

@@ -15,6 +15,16 @@ export interface ScenarioParams {
   readonly verify: boolean;
   /** Prefix of every network namespace this scenario creates. */
   readonly netnsPrefix: string;
+  /** Programming latency through the controller: backends to measure it on (empty: not run). */
+  readonly latencyBackends: readonly ('nft' | 'legacy')[];
+  /** Why latency is not run (or a backend is left out); null when it runs on both. */
+  readonly latencyNote: string | null;
+  /** Prefix of the latency namespaces (`kpb-lat-<run>`); each is `<prefix>-<scenario>-<backend>`. */
+  readonly latencyNetnsPrefix: string;
+  readonly latencyChurnMs: number;
+  readonly latencyRatePerSecond: number;
+  /** iptables.minSyncPeriodMs of the controller under test. */
+  readonly latencyMinSyncPeriodMs: number;
 }
 
 export interface ChangeRecord {
@@ -79,7 +89,7 @@ export interface ScenarioRecord {
   readonly addService: ChangeRecord;
   readonly apply: { readonly nft: BackendApplyOutcome; readonly legacy: BackendApplyOutcome } | null;
   readonly applySkipped: string | null;
-  readonly programmingLatencyMs: { readonly p50: number; readonly p99: number } | null;
+  readonly programmingLatencyMs: ProgrammingLatency | null;
   readonly programmingLatencyNote: string | null;
 }
 
@@ -88,4 +98,48 @@ export interface SkippedScenario {
   readonly services: number;
   readonly endpointsPerService: number;
   readonly skipped: string;
+}
+
+/** One backend's event-to-applied latency under endpoint churn (bench/latency.ts). */
+export interface BackendLatencyRecord {
+  /** Per update: its trigger time -> end of the first successful iptables-restore holding its DNAT. */
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+  /** EndpointSlice updates sent, and how many of them were seen applied before the drain timeout. */
+  readonly updates: number;
+  readonly applied: number;
+  /** Achieved update rate (updates / churn wall time). */
+  readonly perSecond: number;
+  readonly churnSeconds: number;
+  readonly minSyncPeriodMs: number;
+  /** kproxy's own view: the SyncReport networkProgrammingSeconds (trigger -> end of sync), in ms. */
+  readonly reportedP50: number | null;
+  readonly reportedP99: number | null;
+  /** Successful / failed syncs from the first update to the end of the drain. */
+  readonly syncs: number;
+  readonly syncFailures: number;
+  /** Those syncs' durationMs (snapshot, render, plan, restore) and restore lines sent. */
+  readonly syncP50Ms: number | null;
+  readonly syncP99Ms: number | null;
+  readonly syncLinesP50: number | null;
+  /** Bare flushing restore of the full ruleset into the fresh namespace before the controller starts. */
+  readonly preloadMs: number;
+  /** Controller start -> its first successful (full) sync; `firstSyncLines` it sent (0: preload matched). */
+  readonly firstSyncMs: number;
+  readonly firstSyncLines: number;
+}
+
+export type BackendLatencyOutcome = BackendLatencyRecord | BackendApplyError;
+
+export interface ProgrammingLatency {
+  /** The backend p50/p99/updates/perSecond below come from: legacy when it succeeded, else nft. */
+  readonly backend: 'nft' | 'legacy';
+  readonly p50: number;
+  readonly p99: number;
+  readonly updates: number;
+  readonly perSecond: number;
+  /** Every backend tried (absent: not run for this scenario, see programmingLatencyNote). */
+  readonly backends: { readonly nft?: BackendLatencyOutcome; readonly legacy?: BackendLatencyOutcome };
 }
