@@ -89,6 +89,16 @@ export class ClusterState {
     return { services: this.changedServices.size, endpoints: this.changedEndpoints.size };
   }
 
+  /**
+   * Puts back the changes of a take whose sync failed, so the next sync still counts them (and
+   * their trigger times) as pending.
+   */
+  requeue(changes: PendingChanges): void {
+    for (const key of changes.services) this.changedServices.add(key);
+    for (const key of changes.endpoints) this.changedEndpoints.add(key);
+    this.triggerTimes = [...changes.triggerTimes, ...this.triggerTimes];
+  }
+
   /** The current snapshot, and the changes since the previous take (which are then cleared). */
   take(): TakenSnapshot {
     const changes = this.pending();

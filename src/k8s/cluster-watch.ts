@@ -101,6 +101,10 @@ export class ClusterWatch {
     return this.state.take();
   }
 
+  requeue(changes: TakenSnapshot['changes']): void {
+    this.state.requeue(changes);
+  }
+
   /**
    * Starts the informers; resolves with `synced` (true) once all have listed, or false when
    * stopped before that. `done` resolves once every watch is closed after `signal` aborts.

@@ -33,6 +33,8 @@ export interface SnapshotSource {
   /** Every informer has listed once. */
   readonly hasSynced: boolean;
   take(): TakenSnapshot;
+  /** Gives back the changes of a take whose sync failed. */
+  requeue(changes: TakenSnapshot['changes']): void;
 }
 
 export interface SyncerOptions {
@@ -143,7 +145,13 @@ export class Syncer {
     const results = families.map((family) => render({ snapshot, config, family, host }, this.renderCache));
     this.logWarnings(results);
     const ruleSets = results.map((r) => r.ruleSet);
-    const plans = await target.write(ruleSets, { full: request.full, syncId });
+    let plans: RestorePlan[];
+    try {
+      plans = await target.write(ruleSets, { full: request.full, syncId });
+    } catch (error) {
+      source.requeue(changes);
+      throw error;
+    }
     for (const f of families) this.families.add(f);
 
     const finishedAtMs = clock.now();

@@ -56,6 +56,9 @@ class Source implements SnapshotSource {
     this.last = this.state.take();
     return this.last;
   }
+  requeue(changes: TakenSnapshot['changes']): void {
+    this.state.requeue(changes);
+  }
 }
 
 class RecordingConntrack implements Conntrack {
@@ -164,6 +167,17 @@ describe('sync/syncer', () => {
     expect(h.reports).to.have.length(0);
     await h.syncer.sync({ full: true });
     expectConverged(h);
+  });
+
+  it('keeps the trigger times of a failed sync for the retry', async () => {
+    const h = harness({ now: () => Date.parse('2026-01-01T00:00:05Z') });
+    h.source.service('web', '10.96.0.10');
+    h.source.slice('web-1', 'web', [{ ip: '10.244.1.11' }], 'TCP', '2026-01-01T00:00:02Z');
+    h.kernel.failRestores = 1;
+    await h.syncer.sync({ full: true }).catch(() => undefined);
+    const report = await h.syncer.sync({ full: true });
+    expect(report.families[0]!.networkProgrammingSeconds).to.deep.equal([3]);
+    expect(report.endpointChanges).to.equal(1);
   });
 
   it('reports network programming latency from slice trigger times', async () => {
