@@ -32,6 +32,8 @@ export interface ApplyResult {
 
 export class Applier {
   private readonly lastApplied = new Map<IpFamily, LiveRuleSet>();
+  /** The desired ruleset each family's lastApplied state came from (an identity token). */
+  private readonly lastDesired = new Map<IpFamily, RuleSet>();
 
   constructor(
     private readonly runner: Runner,
@@ -50,6 +52,7 @@ export class Applier {
         families.push(await this.applyFamily(rs, opts.full));
       } catch (err) {
         this.lastApplied.delete(rs.family);
+        this.lastDesired.delete(rs.family);
         firstError ??= err instanceof Error ? err : new Error(String(err));
       }
     }
@@ -68,7 +71,7 @@ export class Applier {
   async cleanup(families: readonly IpFamily[]): Promise<RestorePlan[]> {
     const plans: RestorePlan[] = [];
     for (const family of families) {
-      this.lastApplied.delete(family);
+      this.invalidate(family);
       const plan = planCleanup(await this.readLive(family));
       if (!plan.empty) await this.restore(plan);
       plans.push(plan);
@@ -78,8 +81,13 @@ export class Applier {
 
   /** Forgets the last applied state, so the next apply reads the live ruleset (e.g. canary gone). */
   invalidate(family?: IpFamily): void {
-    if (family) this.lastApplied.delete(family);
-    else this.lastApplied.clear();
+    if (family) {
+      this.lastApplied.delete(family);
+      this.lastDesired.delete(family);
+    } else {
+      this.lastApplied.clear();
+      this.lastDesired.clear();
+    }
   }
 
   /** The state kproxy believes the kernel holds for a family, if it trusts one. */
@@ -110,9 +118,14 @@ export class Applier {
   private async applyFamily(desired: RuleSet, full: boolean): Promise<FamilyApplyResult> {
     const known = full ? undefined : this.lastApplied.get(desired.family);
     const live = known ?? (await this.readLive(desired.family));
-    const plan = planRestore(desired, live, this.planOptions);
+    // When the desired ruleset says which chains changed since the one applied last, only those
+    // can differ from the state that apply left: compare just them.
+    const delta =
+      known && desired.delta?.base === this.lastDesired.get(desired.family) ? desired.delta : undefined;
+    const plan = planRestore(desired, live, { ...this.planOptions, onlyChains: delta?.chains });
     if (!plan.empty) await this.restore(plan);
-    this.lastApplied.set(desired.family, applyPlanToLive(live, plan));
+    this.lastApplied.set(desired.family, applyPlanToLive(live, plan, { inPlace: true }));
+    this.lastDesired.set(desired.family, desired);
     return { family: desired.family, plan, readLive: known === undefined, sent: !plan.empty };
   }
 

@@ -36,6 +36,12 @@ import { ruleTarget } from './rule-text.js';
 export interface PlanOptions {
   /** Delete owned chains the desired ruleset no longer has (default true). */
   readonly deleteStaleChains?: boolean;
+  /**
+   * Only these chains can differ between desired and live (every other chain is known to be in
+   * sync, e.g. the live state is what the ruleset this one was rendered from left behind). Hooks
+   * are always checked. Without it every chain is compared.
+   */
+  readonly onlyChains?: Readonly<Record<TableName, ReadonlySet<string>>>;
 }
 
 interface TablePlan {
@@ -51,7 +57,13 @@ export function planRestore(desired: RuleSet, live: LiveRuleSet, opts: PlanOptio
   }
   const planned = TABLE_NAMES.map((table) => ({
     table,
-    plan: planOneTable(table, desired.tables[table], live.tables.get(table), opts.deleteStaleChains ?? true),
+    plan: planOneTable(
+      table,
+      desired.tables[table],
+      live.tables.get(table),
+      opts.deleteStaleChains ?? true,
+      opts.onlyChains?.[table],
+    ),
   }));
   return makePlan(
     desired.family,
@@ -69,13 +81,14 @@ function planOneTable(
   want: TableRules,
   have: LiveTable | undefined,
   deleteStale: boolean,
+  only: ReadonlySet<string> | undefined,
 ): TablePlan {
   const haveChains: ReadonlyMap<string, LiveChain> = have?.chains ?? new Map<string, LiveChain>();
   const declares: RestoreOp[] = [];
   const appends: RestoreOp[] = [];
   const changes: ChainChange[] = [];
 
-  for (const [chain, rules] of want.chains) {
+  for (const [chain, rules] of candidates(want.chains, only)) {
     if (isBuiltinChain(chain))
       throw new Error(`planRestore: ${table}/${chain} is a built-in chain; use a hook`);
     const current = haveChains.get(chain);
@@ -91,7 +104,7 @@ function planOneTable(
 
   const stale: (readonly [string, LiveChain])[] = [];
   if (deleteStale) {
-    for (const entry of haveChains) {
+    for (const entry of only ? liveCandidates(haveChains, only) : haveChains) {
       const name = entry[0];
       if (!want.chains.has(name) && !isBuiltinChain(name) && isOwnedChain(table, name)) stale.push(entry);
     }
@@ -156,6 +169,31 @@ function isOwnedJump(table: TableName, rule: string): boolean {
   return target !== undefined && isOwnedChain(table, target);
 }
 
+/** The desired chains to compare: all of them, or only the named ones. */
+function* candidates(
+  chains: ReadonlyMap<string, readonly string[]>,
+  only: ReadonlySet<string> | undefined,
+): Iterable<[string, readonly string[]]> {
+  if (!only) {
+    yield* chains;
+    return;
+  }
+  for (const name of only) {
+    const rules = chains.get(name);
+    if (rules !== undefined) yield [name, rules];
+  }
+}
+
+function* liveCandidates(
+  chains: ReadonlyMap<string, LiveChain>,
+  only: ReadonlySet<string>,
+): Iterable<readonly [string, LiveChain]> {
+  for (const name of only) {
+    const chain = chains.get(name);
+    if (chain !== undefined) yield [name, chain];
+  }
+}
+
 function sameRules(a: readonly string[], b: readonly string[]): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
@@ -178,8 +216,25 @@ function referencesToStale(
 ): Set<string> {
   const staleNames = new Set(stale.map(([name]) => name));
   const untouched = new Map<string, LiveChain>();
-  for (const [name, chain] of haveChains) {
-    if (!want.chains.has(name) && !staleNames.has(name)) untouched.set(name, chain);
+  for (const name of unownedChains(table, haveChains)) {
+    const chain = haveChains.get(name);
+    if (chain && !want.chains.has(name) && !staleNames.has(name)) untouched.set(name, chain);
   }
   return referencedChains(applyOpsToTable({ chains: untouched }, table, hookOps));
+}
+
+/**
+ * Built-in and foreign chains of a live table: the only chains besides kproxy's own that can jump
+ * to a kproxy chain. Remembered per chain map, since kproxy's plans never add or remove them and
+ * the Applier updates its map in place.
+ */
+const unownedByMap = new WeakMap<ReadonlyMap<string, LiveChain>, string[]>();
+
+function unownedChains(table: TableName, chains: ReadonlyMap<string, LiveChain>): string[] {
+  let names = unownedByMap.get(chains);
+  if (!names) {
+    names = [...chains.keys()].filter((name) => isBuiltinChain(name) || !isOwnedChain(table, name));
+    unownedByMap.set(chains, names);
+  }
+  return names;
 }

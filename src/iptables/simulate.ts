@@ -10,11 +10,20 @@ export class SimulationError extends Error {
   override readonly name = 'SimulationError';
 }
 
-export function applyPlanToLive(live: LiveRuleSet, plan: RestorePlan): LiveRuleSet {
+/**
+ * `inPlace` updates `live`'s own chain maps instead of copying them (the Applier owns its state;
+ * copying a 100k-chain table on every small sync costs more than the sync).
+ */
+export function applyPlanToLive(
+  live: LiveRuleSet,
+  plan: RestorePlan,
+  opts: { readonly inPlace?: boolean } = {},
+): LiveRuleSet {
   if (plan.empty) return live;
   const tables = new Map(live.tables);
   for (const planned of plan.tables) {
-    tables.set(planned.table, applyOpsToTable(live.tables.get(planned.table), planned.table, planned.ops));
+    const table = live.tables.get(planned.table);
+    tables.set(planned.table, applyOpsToTable(table, planned.table, planned.ops, opts.inPlace === true));
   }
   return { family: live.family, tables };
 }
@@ -24,8 +33,12 @@ export function applyOpsToTable(
   table: LiveTable | undefined,
   name: string,
   ops: readonly RestoreOp[],
+  inPlace = false,
 ): LiveTable {
-  const chains = new Map<string, LiveChain>(table ? table.chains : freshTable(name));
+  const chains =
+    inPlace && table
+      ? (table.chains as Map<string, LiveChain>)
+      : new Map<string, LiveChain>(table ? table.chains : freshTable(name));
   // Chains changed by these ops get a private, mutable rule array (copied once, on first write).
   const owned = new Map<string, string[]>();
   const rulesOf = (chain: string): string[] => {
@@ -74,5 +87,6 @@ export function applyOpsToTable(
   }
   // Only a new chain can change the printed order; re-sorting a 100k-chain table costs more
   // than the rest of a small sync.
+  if (inPlace && table) return table;
   return { chains: added ? sortChains(chains) : chains };
 }

@@ -43,9 +43,22 @@ export interface TableRules {
   readonly hooks: readonly Hook[];
 }
 
+/**
+ * What changed since an earlier ruleset of the same family, as an incremental render knows it.
+ * `base` is an identity token: with a render cache the chain maps are shared between renders, so
+ * the earlier ruleset's contents have moved on; only "was this the ruleset applied last" matters.
+ */
+export interface RuleSetDelta {
+  readonly base: RuleSet;
+  /** Per table, every chain whose rules may differ from base's: new, changed or gone. */
+  readonly chains: Readonly<Record<TableName, ReadonlySet<string>>>;
+}
+
 export interface RuleSet {
   readonly family: IpFamily;
   readonly tables: Readonly<Record<TableName, TableRules>>;
+  /** Present when the ruleset came from an incremental render (see RuleSetDelta). */
+  readonly delta?: RuleSetDelta;
 }
 
 /** Byte order, as C's strcmp: the order iptables-save prints user chains in. */

@@ -2,15 +2,35 @@ import type { EndpointSlice, Service } from '../model/cluster.js';
 import type { IpFamily } from '../model/family.js';
 import type { ServiceFragment } from './fragment.js';
 import type { ServicePortView } from './service-view.js';
+import type { Assembly } from './assemble.js';
+import type { RuleSet, TableName } from '../model/ruleset.js';
 
 /**
  * Memory between renders, for a controller that renders the same cluster again and again. A
  * service's views are reused while the Service object, its EndpointSlice objects and the node facts
  * are the same; a view's rule fragment while, in addition, the rule context is the same. Objects are
  * compared by identity: the cluster state hands out the same converted object until it changes.
- * A cache never changes what render returns, only how fast.
+ * A cache never changes what render returns, only how fast. One caveat: the chain maps of the
+ * rulesets it returns are shared and patched by the next render with the same cache, so use a
+ * ruleset before rendering again (the syncer does), or render without a cache.
  */
+export interface FamilyAssembly {
+  readonly ruleSet: RuleSet;
+  readonly tables: Readonly<Record<TableName, Assembly>>;
+}
+
 export class RenderCache {
+  private readonly assemblies = new Map<IpFamily, FamilyAssembly>();
+
+  /** The previous render's tables of a family, whose chain maps the next render patches. */
+  assembly(family: IpFamily): FamilyAssembly | undefined {
+    return this.assemblies.get(family);
+  }
+
+  storeAssembly(family: IpFamily, assembly: FamilyAssembly): void {
+    this.assemblies.set(family, assembly);
+  }
+
   private readonly byFamily = new Map<IpFamily, WeakMap<Service, CachedService>>();
   private readonly fragments = new WeakMap<ServicePortView, { key: string; fragment: ServiceFragment }>();
 

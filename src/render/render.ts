@@ -1,6 +1,7 @@
 import type { IpFamily } from '../model/family.js';
-import { compareBytes, type RuleSet, type TableRules } from '../model/ruleset.js';
+import { compareBytes, type RuleSet, type TableName, type TableRules } from '../model/ruleset.js';
 import { indexSlices } from './endpoints.js';
+import { assembleChains } from './assemble.js';
 import { RenderCache, sameSlices } from './cache.js';
 import {
   CANARY_CHAIN,
@@ -110,14 +111,7 @@ function renderFragments(
   return fragments;
 }
 
-/**
- * The table's chains in a deterministic order: the fixed chains, then each service port's chains
- * in service-port order. Printing sorts them (serialize.ts); keeping them unsorted here saves
- * sorting 100k names on every sync.
- */
-function chainMap(entries: [string, readonly string[]][]): Map<string, readonly string[]> {
-  return new Map(entries);
-}
+const NO_CHAINS: ReadonlyMap<string, readonly string[]> = new Map();
 
 /**
  * Render the rules one family needs on this node. Pure: the same input gives byte-identical
@@ -162,7 +156,7 @@ export function render(input: RenderInput, cache?: RenderCache): RenderResult {
   const mark = masqueradeMark(config.iptables.masqueradeBit);
   const all = (pick: (f: ServiceFragment) => readonly string[]): string[] => fragments.flatMap(pick);
 
-  const filterChains: [string, readonly string[]][] = [
+  const filterFixed: [string, readonly string[]][] = [
     ['KUBE-SERVICES', all((f) => f.filterServices)],
     ['KUBE-EXTERNAL-SERVICES', all((f) => f.filterExternal)],
     ['KUBE-FORWARD', forwardRules(mark, host.tcpBeLiberal)],
@@ -170,22 +164,34 @@ export function render(input: RenderInput, cache?: RenderCache): RenderResult {
     ['KUBE-PROXY-FIREWALL', all((f) => f.filterFirewall)],
     [CANARY_CHAIN, []],
   ];
-  if (localhostNodePorts) filterChains.push(['KUBE-FIREWALL', localnetGuardRules()]);
-
-  const natChains: [string, readonly string[]][] = [
+  if (localhostNodePorts) filterFixed.push(['KUBE-FIREWALL', localnetGuardRules()]);
+  const natFixed: [string, readonly string[]][] = [
     ['KUBE-SERVICES', [...all((f) => f.natServices), ...dispatch.rules]],
     ['KUBE-NODEPORTS', all((f) => f.natNodePorts)],
     ['KUBE-POSTROUTING', postroutingRules(mark, host.randomFully)],
     ['KUBE-MARK-MASQ', markMasqRules(mark)],
     [CANARY_CHAIN, []],
   ];
-  for (const f of fragments) natChains.push(...f.natChains);
 
-  const tables: Record<'filter' | 'nat' | 'mangle', TableRules> = {
-    filter: { chains: chainMap(filterChains), hooks: filterHooks(localhostNodePorts) },
-    nat: { chains: chainMap(natChains), hooks: natHooks() },
-    mangle: { chains: chainMap([[CANARY_CHAIN, []]]), hooks: [] },
+  const previous = cache?.assembly(family);
+  const noChains = (): ReadonlyMap<string, readonly string[]> => NO_CHAINS;
+  const filter = assembleChains(filterFixed, fragments, noChains, previous?.tables.filter);
+  const nat = assembleChains(natFixed, fragments, (f) => f.natChains, previous?.tables.nat);
+  const mangle = assembleChains([[CANARY_CHAIN, []]], fragments, noChains, previous?.tables.mangle);
+  const tables: Record<TableName, TableRules> = {
+    filter: { chains: filter.chains, hooks: filterHooks(localhostNodePorts) },
+    nat: { chains: nat.chains, hooks: natHooks() },
+    mangle: { chains: mangle.chains, hooks: [] },
   };
+  const delta =
+    previous && filter.changed && nat.changed && mangle.changed
+      ? {
+          base: previous.ruleSet,
+          chains: { filter: filter.changed, nat: nat.changed, mangle: mangle.changed },
+        }
+      : undefined;
+  const ruleSet: RuleSet = delta ? { family, tables, delta } : { family, tables };
+  cache?.storeAssembly(family, { ruleSet, tables: { filter, nat, mangle } });
   const stats: RenderStats = {
     servicePorts: fragments.length,
     endpoints,
@@ -195,7 +201,7 @@ export function render(input: RenderInput, cache?: RenderCache): RenderResult {
       external: fragments.filter((f) => f.noLocalEndpoints.external).length,
     },
   };
-  return { ruleSet: { family, tables }, warnings, stats, views };
+  return { ruleSet, warnings, stats, views };
 }
 
 export function renderFamilies(
