@@ -62,7 +62,7 @@ describe('incremental apply after a render that was never applied', () => {
     const kernel = new FakeKernel();
     const applier = new Applier(kernel);
     const cache = new RenderCache();
-    const at = (snapshot: ClusterSnapshot) =>
+    const at = (snapshot: ClusterSnapshot): ReturnType<typeof renderInput> =>
       renderInput({ config: fixture.inputs.config, snapshot }, 'ipv4');
     const a = fixture.inputs.snapshot;
     await applier.apply([render(at(a), cache).ruleSet], { full: true });
