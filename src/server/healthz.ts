@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type { Counter } from 'prom-client';
 import { realClock, type Clock } from '../sync/clock.js';
-import { listenHttp, parseBindAddress, requestPath, respond, type HttpListener } from './http-listener.js';
+import { ManagedListener, requestPath, respond } from './http-listener.js';
 import { isProxyHealthy, rfc3339, type HealthState } from './proxy-health.js';
 
 export interface HealthzServerOptions {
@@ -16,27 +16,23 @@ export interface HealthzServerOptions {
 
 /** kube-proxy's health server: `/healthz` (includes node eligibility) and `/livez` (does not). */
 export class HealthzServer {
-  private listener: HttpListener | undefined;
+  private readonly server: ManagedListener;
 
-  constructor(private readonly options: HealthzServerOptions) {}
-
-  /** Listens; resolves with the bound port. Aborting `signal` stops the server. */
-  async start(signal: AbortSignal): Promise<number> {
-    if (this.listener !== undefined) throw new Error('healthz server already started');
-    const listener = await listenHttp(
+  constructor(private readonly options: HealthzServerOptions) {
+    this.server = new ManagedListener(
+      'healthz server',
       (req, res) => this.handle(req, res),
-      parseBindAddress(this.options.bindAddress),
+      options.bindAddress,
     );
-    this.listener = listener;
-    if (signal.aborted) await this.stop();
-    else signal.addEventListener('abort', () => void this.stop(), { once: true });
-    return listener.port;
   }
 
-  async stop(): Promise<void> {
-    const listener = this.listener;
-    this.listener = undefined;
-    await listener?.close();
+  /** Listens; resolves with the bound port. Aborting `signal` stops the server. */
+  start(signal: AbortSignal): Promise<number> {
+    return this.server.start(signal);
+  }
+
+  stop(): Promise<void> {
+    return this.server.stop();
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {

@@ -63,3 +63,33 @@ export function requestPath(req: http.IncomingMessage): string {
   const q = url.indexOf('?');
   return q === -1 ? url : url.slice(0, q);
 }
+
+/**
+ * One HTTP server's lifecycle: `start(signal)` listens (and stops on abort), `stop()` closes every
+ * socket. Nothing listens until start is called.
+ */
+export class ManagedListener {
+  private listener: HttpListener | undefined;
+
+  constructor(
+    private readonly name: string,
+    private readonly handler: http.RequestListener,
+    private readonly bindAddress: string,
+  ) {}
+
+  /** Listens; resolves with the bound port. */
+  async start(signal: AbortSignal): Promise<number> {
+    if (this.listener !== undefined) throw new Error(`${this.name} already started`);
+    const listener = await listenHttp(this.handler, parseBindAddress(this.bindAddress));
+    this.listener = listener;
+    if (signal.aborted) await this.stop();
+    else signal.addEventListener('abort', () => void this.stop(), { once: true });
+    return listener.port;
+  }
+
+  async stop(): Promise<void> {
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.close();
+  }
+}

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type { Registry } from 'prom-client';
-import { listenHttp, parseBindAddress, requestPath, respond, type HttpListener } from './http-listener.js';
+import { ManagedListener, requestPath, respond } from './http-listener.js';
 
 export interface MetricsServerOptions {
   /** "IP:port" or "[IPv6]:port" (metricsBindAddress, default "127.0.0.1:10249"). */
@@ -10,25 +10,20 @@ export interface MetricsServerOptions {
 
 /** `/metrics` (Prometheus text), `/healthz` ("ok") and `/proxyMode` ("iptables"), as kube-proxy. */
 export class MetricsServer {
-  private listener: HttpListener | undefined;
+  private readonly server: ManagedListener;
 
-  constructor(private readonly options: MetricsServerOptions) {}
-
-  /** Listens; resolves with the bound port. Aborting `signal` stops the server. */
-  async start(signal: AbortSignal): Promise<number> {
-    if (this.listener !== undefined) throw new Error('metrics server already started');
+  constructor(private readonly options: MetricsServerOptions) {
     const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => void this.handle(req, res);
-    const listener = await listenHttp(handler, parseBindAddress(this.options.bindAddress));
-    this.listener = listener;
-    if (signal.aborted) await this.stop();
-    else signal.addEventListener('abort', () => void this.stop(), { once: true });
-    return listener.port;
+    this.server = new ManagedListener('metrics server', handler, options.bindAddress);
   }
 
-  async stop(): Promise<void> {
-    const listener = this.listener;
-    this.listener = undefined;
-    await listener?.close();
+  /** Listens; resolves with the bound port. Aborting `signal` stops the server. */
+  start(signal: AbortSignal): Promise<number> {
+    return this.server.start(signal);
+  }
+
+  stop(): Promise<void> {
+    return this.server.stop();
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
