@@ -32,6 +32,7 @@ import {
   type Topology,
 } from '../support/netns/index.js';
 import { configYaml, withEndpoints, writeCluster, type ServiceSpec } from './apply-traffic/cluster.js';
+import { foreignLines } from '../support/save-text.js';
 
 /** NodePort 30080 (TCP and UDP); local1, local2, remote1 ready, local3 not ready. */
 const WEB = '10.96.0.10';
@@ -111,23 +112,6 @@ function foreignRules(topo: Topology): string {
     'COMMIT',
     '',
   ].join('\n');
-}
-
-/**
- * The foreign part of save output: user-chain declarations and rules that do not mention KUBE-,
- * each prefixed with its table, tables in name order (an apply may add a table, e.g. mangle).
- */
-function foreignLines(save: string): string[] {
-  const byTable = new Map<string, string[]>();
-  let table = '';
-  for (const line of save.split('\n')) {
-    if (line.startsWith('*')) table = line.slice(1);
-    const userChain = /^:\S+ - /.test(line);
-    if ((line.startsWith('-A ') || userChain) && !line.includes('KUBE-')) {
-      byTable.set(table, [...(byTable.get(table) ?? []), `${table} ${line}`]);
-    }
-  }
-  return [...byTable.keys()].sort().flatMap((t) => byTable.get(t) ?? []);
 }
 
 /** Save output without comment lines and with chain counters zeroed (legacy prints policy counters). */

@@ -14,6 +14,8 @@ import { binaryName, createRunner, type Backend, type Runner } from '../../src/i
 import { liveToRuleSet } from '../../src/iptables/to-ruleset.js';
 import type { IpFamily } from '../../src/model/family.js';
 import type { RuleSet, TableName } from '../../src/model/ruleset.js';
+import { foreignLines } from '../support/save-text.js';
+import { requireNetns } from '../support/netns/index.js';
 
 /**
  * Real iptables-restore/-save in private network namespaces, on both backends and both families:
@@ -57,21 +59,6 @@ COMMIT
 
 let nsCounter = 0;
 
-async function canRunHere(): Promise<string | undefined> {
-  if (process.getuid?.() !== 0) return 'not running as root';
-  for (const bin of [
-    'ip',
-    'iptables-nft-save',
-    'iptables-legacy-save',
-    'ip6tables-nft-restore',
-    'conntrack',
-  ]) {
-    const r = await execa(bin, bin === 'ip' ? ['-V'] : ['--version'], { reject: false });
-    if (r.failed) return `${bin} is not usable`;
-  }
-  return undefined;
-}
-
 /** The desired ruleset of a family, read from its save-form fixture. */
 async function desiredRuleSet(family: IpFamily): Promise<RuleSet> {
   const text = await readFile(path.join(here, 'iptables-roundtrip', `${family}.rules`), 'utf8');
@@ -92,24 +79,6 @@ function withoutComments(save: string): string {
     .join('\n');
 }
 
-/**
- * The foreign part of save output: user-chain declarations and rules that do not mention KUBE-,
- * each prefixed with its table, tables in name order (backends print tables in different orders,
- * and an apply may load an empty table).
- */
-function foreignLines(save: string): string[] {
-  const byTable = new Map<string, string[]>();
-  let table = '';
-  for (const line of save.split('\n')) {
-    if (line.startsWith('*')) table = line.slice(1);
-    const userChain = /^:\S+ - /.test(line);
-    if ((line.startsWith('-A ') || userChain) && !line.includes('KUBE-')) {
-      byTable.set(table, [...(byTable.get(table) ?? []), `${table} ${line}`]);
-    }
-  }
-  return [...byTable.keys()].sort().flatMap((t) => byTable.get(t) ?? []);
-}
-
 function withChains(
   rs: RuleSet,
   table: TableName,
@@ -127,14 +96,7 @@ describe('e2e: iptables round trip through the Applier', function () {
   this.timeout(60_000);
 
   before(async function () {
-    const reason = await canRunHere();
-    if (reason === undefined) return;
-    if (process.env.CI === 'true')
-      throw new Error(`iptables e2e tests cannot run (${reason}) and CI=true forbids skipping`);
-    console.warn(
-      `\n  !!! WARNING: SKIPPING iptables e2e tests: ${reason}. They need root and iptables. !!!\n`,
-    );
-    this.skip();
+    await requireNetns(this);
   });
 
   for (const backend of BACKENDS) {

@@ -5,7 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import { run } from './run.js';
 
-const REQUIRED_BINARIES = ['iptables-nft-restore', 'iptables-legacy-restore', 'conntrack'] as const;
+const REQUIRED_BINARIES = [
+  'iptables-nft-restore',
+  'iptables-legacy-restore',
+  'ip6tables-nft-restore',
+  'ip6tables-legacy-restore',
+  'conntrack',
+] as const;
 
 let probe: Promise<string | undefined> | undefined;
 
