@@ -110,6 +110,32 @@ export interface ClusterSnapshot {
   readonly services: readonly Service[];
   readonly endpointSlices: readonly EndpointSlice[];
   readonly nodes: readonly Node[];
+  /**
+   * Set by a producer that hands out a series of snapshots (the controller's cluster state): which
+   * series this snapshot belongs to and its place in it. Together with `changes` it lets a render
+   * cache patch its previous result instead of visiting every service. Never changes what is
+   * rendered, only how fast.
+   */
+  readonly version?: SnapshotVersion;
+  /** What may differ from the snapshot of the same series numbered `changes.since`. */
+  readonly changes?: SnapshotChanges;
+}
+
+export interface SnapshotVersion {
+  /** Identifies the series (compared by identity). */
+  readonly series: object;
+  readonly number: number;
+}
+
+export interface SnapshotChanges {
+  readonly since: number;
+  /**
+   * Services (`ns/name`) whose Service object or EndpointSlices may differ from that snapshot
+   * (a superset is fine); every other service and all its slices are the very same objects.
+   */
+  readonly services: ReadonlySet<string>;
+  /** The node list may differ. */
+  readonly nodes: boolean;
 }
 
 export function serviceKey(svc: { readonly namespace: string; readonly name: string }): string {

@@ -1,8 +1,15 @@
 import type { IpFamily } from '../model/family.js';
-import { compareBytes, type RuleSet, type TableName, type TableRules } from '../model/ruleset.js';
+import type { RuleSet, TableName, TableRules } from '../model/ruleset.js';
 import { indexSlices } from './endpoints.js';
-import { assembleChains } from './assemble.js';
-import { RenderCache, sameSlices } from './cache.js';
+import {
+  assembleChains,
+  patchChains,
+  type Assembled,
+  type Assembly,
+  type FixedChains,
+  type Pick,
+} from './assemble.js';
+import type { RenderCache } from './cache.js';
 import {
   CANARY_CHAIN,
   filterHooks,
@@ -13,22 +20,29 @@ import {
   natHooks,
   postroutingRules,
 } from './fixed-chains.js';
-import type { ServiceFragment } from './fragment.js';
+import {
+  LARGE_CLUSTER_ENDPOINTS,
+  buildState,
+  entryWarnings,
+  patchState,
+  type RuleBase,
+} from './family-state.js';
 import type { RenderInput, RenderWarning } from './input.js';
 import { localDetector } from './local-detect.js';
 import { nodeFacts } from './node-facts.js';
 import { localhostNodePortsEnabled, nodePortDispatch, nodePortScope } from './node-ports.js';
-import { renderServicePort, type ServiceRuleContext } from './service-rules.js';
-import { serviceClusterIP, servicePortView, type ServicePortView } from './service-view.js';
+import { compareViews, serviceEntry, type EntryContext } from './service-entry.js';
+import type { ServicePortView } from './service-view.js';
 
-/** Above this many endpoints in total, per-endpoint comments are left out (kube-proxy's threshold). */
-export const LARGE_CLUSTER_ENDPOINTS = 1000;
+export { LARGE_CLUSTER_ENDPOINTS } from './family-state.js';
 
 export interface RenderStats {
   readonly servicePorts: number;
   readonly endpoints: number;
   readonly largeCluster: boolean;
   readonly noLocalEndpoints: { readonly internal: number; readonly external: number };
+  /** Rules in each table (all chains; hooks in built-in chains not counted). */
+  readonly rules: Readonly<Record<TableName, number>>;
 }
 
 export interface RenderResult {
@@ -42,76 +56,49 @@ export interface RenderResult {
 const featureOn = (gates: Readonly<Record<string, boolean>>, name: string, byDefault: boolean): boolean =>
   gates[name] ?? byDefault;
 
-/** Every service port of the family as this node sees it, sorted by name. */
-export function collectViews(
-  input: RenderInput,
-  warnings: RenderWarning[],
-  cache?: RenderCache,
-): ServicePortView[] {
+function entryContext(input: RenderInput): EntryContext {
   const { snapshot, config, family } = input;
   const node = nodeFacts(snapshot, config, family);
-  const slices = indexSlices(snapshot.endpointSlices, family);
   const nodeHints = featureOn(config.featureGates, 'PreferSameTrafficDistribution', true);
-  const viewKey = `${node.name}|${node.zone}|${nodeHints}`;
+  return { family, node, nodeHints, viewKey: `${node.name}|${node.zone}|${nodeHints}` };
+}
+
+/** Every service port of the family as this node sees it, sorted by name. */
+export function collectViews(input: RenderInput, warnings: RenderWarning[]): ServicePortView[] {
+  const ectx = entryContext(input);
+  const slices = indexSlices(input.snapshot.endpointSlices, input.family);
   const views: ServicePortView[] = [];
-  for (const svc of snapshot.services) {
-    const clusterIP = serviceClusterIP(svc, family);
-    if (clusterIP === undefined) continue;
-    const svcSlices = slices.get(`${svc.namespace}/${svc.name}`) ?? [];
-    const cached = cache?.entry(family, svc);
-    if (cached && cached.viewKey === viewKey && sameSlices(cached.slices, svcSlices)) {
-      views.push(...cached.views);
-      continue;
-    }
-    const ctx = { family, node, nodeHints, slices: svcSlices };
-    const own = svc.ports.map((port) => servicePortView(svc, port, clusterIP, ctx));
-    cache?.store(family, svc, { slices: svcSlices, viewKey, views: own });
-    views.push(...own);
+  for (const svc of input.snapshot.services) {
+    const entry = serviceEntry(svc, slices.get(`${svc.namespace}/${svc.name}`) ?? [], ectx);
+    if (!entry) continue;
+    warnings.push(...entry.warnings);
+    views.push(...entry.views);
   }
-  const byName = (a: ServicePortView, b: ServicePortView): number =>
-    compareBytes(a.name, b.name) || compareBytes(a.protocol, b.protocol);
-  if (!isSorted(views, byName)) views.sort(byName);
-  for (let i = 1; i < views.length; i++) {
-    const prev = views[i - 1];
-    const cur = views[i];
-    if (prev && cur && prev.hash === cur.hash) {
-      warnings.push({
-        object: `Service ${cur.service.namespace}/${cur.service.name}`,
-        message: `duplicate port ${cur.name}`,
-      });
-    }
-  }
-  return views;
+  return views.sort(compareViews);
 }
 
-function isSorted<T>(list: readonly T[], cmp: (a: T, b: T) => number): boolean {
-  for (let i = 1; i < list.length; i++) if (cmp(list[i - 1] as T, list[i] as T) > 0) return false;
-  return true;
+/**
+ * KUBE-SERVICES (nat) is the service ports' lines plus the NodePort dispatch: the previous array
+ * is reused while both are the same, so an unchanged chain is never copied or compared line by line.
+ */
+function natServicesChain(
+  previous: NatServicesMemo | undefined,
+  parts: readonly string[],
+  tail: readonly string[],
+): NatServicesMemo {
+  if (previous && previous.parts === parts && sameLines(previous.tail, tail)) return previous;
+  return { parts, tail, rules: tail.length === 0 ? parts : [...parts, ...tail] };
 }
 
-/** The fragments of every view, reusing a view's fragment while the view and the rule context are unchanged. */
-function renderFragments(
-  views: readonly ServicePortView[],
-  ctx: ServiceRuleContext,
-  cache: RenderCache | undefined,
-): ServiceFragment[] {
-  const key = `${ctx.family}|${JSON.stringify(ctx.detector)}|${ctx.masqueradeAll}|${ctx.primaryNodeIP}|${ctx.largeCluster}`;
-  const fragments: ServiceFragment[] = [];
-  const seen = new Set<string>();
-  for (const view of views) {
-    if (seen.has(view.hash)) continue;
-    seen.add(view.hash);
-    let fragment = cache?.fragment(view, key);
-    if (!fragment) {
-      fragment = renderServicePort(view, ctx);
-      cache?.storeFragment(view, key, fragment);
-    }
-    fragments.push(fragment);
-  }
-  return fragments;
+export interface NatServicesMemo {
+  readonly parts: readonly string[];
+  readonly tail: readonly string[];
+  readonly rules: readonly string[];
 }
 
-const NO_CHAINS: ReadonlyMap<string, readonly string[]> = new Map();
+function sameLines(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((line, i) => line === b[i]);
+}
 
 /**
  * Render the rules one family needs on this node. Pure: the same input gives byte-identical
@@ -120,7 +107,8 @@ const NO_CHAINS: ReadonlyMap<string, readonly string[]> = new Map();
 export function render(input: RenderInput, cache?: RenderCache): RenderResult {
   const { snapshot, config, family, host } = input;
   const warnings: RenderWarning[] = [];
-  const node = nodeFacts(snapshot, config, family);
+  const ectx = entryContext(input);
+  const { node } = ectx;
   if (!node.node && config.hostname !== '') {
     warnings.push({
       object: `Node ${config.hostname}`,
@@ -132,17 +120,17 @@ export function render(input: RenderInput, cache?: RenderCache): RenderResult {
   if (detector.kind === 'none' && config.detectLocalMode !== 'ClusterCIDR') {
     warnings.push({ object: `config detectLocalMode ${config.detectLocalMode}`, message: detector.reason });
   }
-
-  const views = collectViews(input, warnings, cache);
-  const endpoints = views.reduce((n, v) => n + v.endpoints.length, 0);
-  const ctx: ServiceRuleContext = {
+  const base: RuleBase = {
     family,
     detector,
     masqueradeAll: config.iptables.masqueradeAll,
     primaryNodeIP: node.primaryIP,
-    largeCluster: endpoints > LARGE_CLUSTER_ENDPOINTS,
   };
-  const fragments = renderFragments(views, ctx, cache);
+  const patched = patchState(snapshot, ectx, base, cache);
+  const state = patched?.state ?? buildState(snapshot, ectx, base, cache);
+  cache?.storeState(family, state);
+  warnings.push(...entryWarnings(state));
+  const { parts } = state;
 
   const scope = nodePortScope(config.nodePortAddresses, family, node.primaryIP);
   const localhostNodePorts = localhostNodePortsEnabled(config.iptables.localhostNodePorts, scope, family);
@@ -154,20 +142,21 @@ export function render(input: RenderInput, cache?: RenderCache): RenderResult {
     });
   }
   const mark = masqueradeMark(config.iptables.masqueradeBit);
-  const all = (pick: (f: ServiceFragment) => readonly string[]): string[] => fragments.flatMap(pick);
+  const natServices = natServicesChain(cache?.natServices(family), parts.natServices, dispatch.rules);
+  cache?.storeNatServices(family, natServices);
 
   const filterFixed: [string, readonly string[]][] = [
-    ['KUBE-SERVICES', all((f) => f.filterServices)],
-    ['KUBE-EXTERNAL-SERVICES', all((f) => f.filterExternal)],
+    ['KUBE-SERVICES', parts.filterServices],
+    ['KUBE-EXTERNAL-SERVICES', parts.filterExternal],
     ['KUBE-FORWARD', forwardRules(mark, host.tcpBeLiberal)],
-    ['KUBE-NODEPORTS', all((f) => f.filterNodePorts)],
-    ['KUBE-PROXY-FIREWALL', all((f) => f.filterFirewall)],
+    ['KUBE-NODEPORTS', parts.filterNodePorts],
+    ['KUBE-PROXY-FIREWALL', parts.filterFirewall],
     [CANARY_CHAIN, []],
   ];
   if (localhostNodePorts) filterFixed.push(['KUBE-FIREWALL', localnetGuardRules()]);
   const natFixed: [string, readonly string[]][] = [
-    ['KUBE-SERVICES', [...all((f) => f.natServices), ...dispatch.rules]],
-    ['KUBE-NODEPORTS', all((f) => f.natNodePorts)],
+    ['KUBE-SERVICES', natServices.rules],
+    ['KUBE-NODEPORTS', parts.natNodePorts],
     ['KUBE-POSTROUTING', postroutingRules(mark, host.randomFully)],
     ['KUBE-MARK-MASQ', markMasqRules(mark)],
     [CANARY_CHAIN, []],
@@ -175,9 +164,14 @@ export function render(input: RenderInput, cache?: RenderCache): RenderResult {
 
   const previous = cache?.assembly(family);
   const noChains = (): ReadonlyMap<string, readonly string[]> => NO_CHAINS;
-  const filter = assembleChains(filterFixed, fragments, noChains, previous?.tables.filter);
-  const nat = assembleChains(natFixed, fragments, (f) => f.natChains, previous?.tables.nat);
-  const mangle = assembleChains([[CANARY_CHAIN, []]], fragments, noChains, previous?.tables.mangle);
+  const fragments = patched ? undefined : [...state.fragmentOf.values()];
+  const assemble = (fixed: FixedChains, pick: Pick, prev: Assembly | undefined): Assembled =>
+    patched?.patch && prev
+      ? patchChains(fixed, patched.patch, pick, prev)
+      : assembleChains(fixed, fragments ?? [...state.fragmentOf.values()], pick, prev);
+  const filter = assemble(filterFixed, noChains, previous?.tables.filter);
+  const nat = assemble(natFixed, (f) => f.natChains, previous?.tables.nat);
+  const mangle = assemble([[CANARY_CHAIN, []]], noChains, previous?.tables.mangle);
   const tables: Record<TableName, TableRules> = {
     filter: { chains: filter.chains, hooks: filterHooks(localhostNodePorts) },
     nat: { chains: nat.chains, hooks: natHooks() },
@@ -193,16 +187,16 @@ export function render(input: RenderInput, cache?: RenderCache): RenderResult {
   const ruleSet: RuleSet = delta ? { family, tables, delta } : { family, tables };
   cache?.storeAssembly(family, { ruleSet, tables: { filter, nat, mangle } });
   const stats: RenderStats = {
-    servicePorts: fragments.length,
-    endpoints,
-    largeCluster: ctx.largeCluster,
-    noLocalEndpoints: {
-      internal: fragments.filter((f) => f.noLocalEndpoints.internal).length,
-      external: fragments.filter((f) => f.noLocalEndpoints.external).length,
-    },
+    servicePorts: state.fragmentOf.size,
+    endpoints: state.endpoints,
+    largeCluster: state.endpoints > LARGE_CLUSTER_ENDPOINTS,
+    noLocalEndpoints: { ...state.noLocal },
+    rules: { filter: filter.ruleCount, nat: nat.ruleCount, mangle: mangle.ruleCount },
   };
-  return { ruleSet, warnings, stats, views };
+  return { ruleSet, warnings, stats, views: state.views };
 }
+
+const NO_CHAINS: ReadonlyMap<string, readonly string[]> = new Map();
 
 export function renderFamilies(
   base: Omit<RenderInput, 'family'>,

@@ -18,7 +18,10 @@ export function syncFamilies(
   for (const cidr of config.clusterCIDRs) seen.add(familyOf(cidr));
   const node = snapshot.nodes.find((n) => n.name === config.hostname);
   for (const a of node?.addresses ?? []) seen.add(familyOf(a.address));
-  for (const svc of snapshot.services) for (const ip of svc.clusterIPs) seen.add(familyOf(ip));
+  for (const svc of snapshot.services) {
+    if (seen.size === IP_FAMILIES.length) break;
+    for (const ip of svc.clusterIPs) seen.add(familyOf(ip));
+  }
   if (seen.size === 0) seen.add('ipv4');
   return IP_FAMILIES.filter((f) => seen.has(f));
 }

@@ -4,7 +4,7 @@ import type { Conntrack } from '../iptables/conntrack.js';
 import type { RestorePlan } from '../iptables/restore-plan.js';
 import type { PendingChanges, TakenSnapshot } from '../k8s/cluster-state.js';
 import type { IpFamily } from '../model/family.js';
-import { TABLE_NAMES, type RuleSet, type TableName } from '../model/ruleset.js';
+import { TABLE_NAMES, type TableName } from '../model/ruleset.js';
 import { RenderCache } from '../render/cache.js';
 import { render, type RenderResult } from '../render/render.js';
 import { syncFamilies } from './families.js';
@@ -59,12 +59,11 @@ export class NotSyncedError extends Error {
   override readonly name = 'NotSyncedError';
 }
 
-function ruleCounts(rs: RuleSet, plan: RestorePlan | undefined): Record<TableName, TableRuleCounts> {
+function ruleCounts(result: RenderResult, plan: RestorePlan | undefined): Record<TableName, TableRuleCounts> {
   const counts = {} as Record<TableName, TableRuleCounts>;
   for (const table of TABLE_NAMES) {
-    const total = [...rs.tables[table].chains.values()].reduce((n, rules) => n + rules.length, 0);
     const ops = plan?.tables.find((t) => t.table === table)?.ops ?? [];
-    counts[table] = { total, last: ops.filter((o) => o.kind === 'append').length };
+    counts[table] = { total: result.stats.rules[table], last: ops.filter((o) => o.kind === 'append').length };
   }
   return counts;
 }
@@ -75,11 +74,12 @@ function familyReports(
   triggerTimes: PendingChanges['triggerTimes'],
   finishedAtMs: number,
 ): FamilyReport[] {
-  return results.map(({ ruleSet, stats }) => {
+  return results.map((result) => {
+    const { ruleSet, stats } = result;
     const plan = plans.find((p) => p.family === ruleSet.family);
     return {
       family: ruleSet.family,
-      rules: ruleCounts(ruleSet, plan),
+      rules: ruleCounts(result, plan),
       noLocalEndpoints: stats.noLocalEndpoints,
       linesSent: plan === undefined || plan.empty ? 0 : plan.lineCount,
       networkProgrammingSeconds: triggerTimes
