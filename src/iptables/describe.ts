@@ -41,6 +41,8 @@ function headline(change: ChainChange): string {
       const reordered = added.length === 0 && removed.length === 0 ? ' (order changed)' : '';
       return `chain ${change.chain}: +${added.length} -${removed.length} rules${reordered}`;
     }
+    case 'edited':
+      return `chain ${change.chain}: +${change.inserted} -${change.deleted} rules (edited in place)`;
     case 'deleted':
       return `delete chain ${change.chain} (${plural(change.before.length)})`;
     case 'flushed':
@@ -58,7 +60,8 @@ function ruleLines(change: ChainChange): string[] {
   switch (change.kind) {
     case 'created':
       return change.after.map((r) => line('+', r));
-    case 'rewritten': {
+    case 'rewritten':
+    case 'edited': {
       const { added, removed } = ruleDelta(change.before, change.after);
       return [...removed.map((r) => line('-', r)), ...added.map((r) => line('+', r))];
     }

@@ -19,6 +19,7 @@ import {
 import { referencedChains } from './references.js';
 import { applyOpsToTable } from './simulate.js';
 import { ruleTarget } from './rule-text.js';
+import { editScript } from './edit-script.js';
 
 /**
  * Desired vs live -> the restore plan for one family (docs/dataplane.md §9, issue 3). Pure.
@@ -93,6 +94,12 @@ function planOneTable(
       throw new Error(`planRestore: ${table}/${chain} is a built-in chain; use a hook`);
     const current = haveChains.get(chain);
     if (current && sameRules(current.rules, rules)) continue;
+    const edits = current ? chainEdits(chain, current.rules, rules) : undefined;
+    if (current && edits) {
+      appends.push(...edits.ops);
+      changes.push({ kind: 'edited', table, chain, before: current.rules, after: rules, ...edits.counts });
+      continue;
+    }
     declares.push({ kind: 'declare', chain });
     for (const rule of rules) appends.push({ kind: 'append', chain, rule });
     changes.push(
@@ -192,6 +199,39 @@ function* liveCandidates(
     const chain = chains.get(name);
     if (chain !== undefined) yield [name, chain];
   }
+}
+
+/** Chains shorter than this are rewritten whole: their restore input is short anyway. */
+const EDIT_MIN_RULES = 32;
+/** At most this many edits, and at most a quarter of the chain's rules. */
+const EDIT_MAX = 256;
+
+/**
+ * Rule-level edits that turn `before` into `after`, when that is much shorter than rewriting the
+ * chain: deletions by position from the bottom up, then insertions by final position from the top
+ * down (each lands where it belongs because everything above it is already in place).
+ */
+function chainEdits(
+  chain: string,
+  before: readonly string[],
+  after: readonly string[],
+): { ops: RestoreOp[]; counts: { deleted: number; inserted: number } } | undefined {
+  if (Math.max(before.length, after.length) < EDIT_MIN_RULES) return undefined;
+  const script = editScript(before, after, Math.min(EDIT_MAX, Math.floor(after.length / 4)));
+  if (!script) return undefined;
+  const ops: RestoreOp[] = [];
+  for (let i = script.deleted.length - 1; i >= 0; i--) {
+    ops.push({ kind: 'delete-at', chain, position: (script.deleted[i] as number) + 1 });
+  }
+  let length = before.length - script.deleted.length;
+  for (const j of script.inserted) {
+    const rule = after[j] as string;
+    ops.push(
+      j === length ? { kind: 'append', chain, rule } : { kind: 'insert', chain, rule, position: j + 1 },
+    );
+    length++;
+  }
+  return { ops, counts: { deleted: script.deleted.length, inserted: script.inserted.length } };
 }
 
 function sameRules(a: readonly string[], b: readonly string[]): boolean {

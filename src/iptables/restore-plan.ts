@@ -11,10 +11,12 @@ export type RestoreOp =
   | { readonly kind: 'declare'; readonly chain: string }
   /** `-A CHAIN rule` */
   | { readonly kind: 'append'; readonly chain: string; readonly rule: string }
-  /** `-I CHAIN 1 rule` */
-  | { readonly kind: 'insert'; readonly chain: string; readonly rule: string }
+  /** `-I CHAIN N rule`: inserts at 1-based position N (default 1, the top). */
+  | { readonly kind: 'insert'; readonly chain: string; readonly rule: string; readonly position?: number }
   /** `-D CHAIN rule`: deletes the first rule equal to `rule`. */
   | { readonly kind: 'delete-rule'; readonly chain: string; readonly rule: string }
+  /** `-D CHAIN N`: deletes the rule at 1-based position N. */
+  | { readonly kind: 'delete-at'; readonly chain: string; readonly position: number }
   /** `-X CHAIN` */
   | { readonly kind: 'delete-chain'; readonly chain: string };
 
@@ -48,6 +50,16 @@ export type ChainChange =
       readonly before: readonly string[];
       readonly after: readonly string[];
     }
+  /** An existing chain changed with rule-level edits (`-D CHAIN N`, `-I CHAIN N rule`): few rules differ. */
+  | {
+      readonly kind: 'edited';
+      readonly table: TableName;
+      readonly chain: string;
+      readonly before: readonly string[];
+      readonly after: readonly string[];
+      readonly deleted: number;
+      readonly inserted: number;
+    }
   | {
       readonly kind: 'deleted';
       readonly table: TableName;
@@ -71,7 +83,7 @@ export interface RestorePlan {
   readonly chainsDeleted: readonly ChainRef[];
   readonly hooksAdded: readonly RuleRef[];
   readonly hooksRemoved: readonly RuleRef[];
-  /** `-A` lines sent. */
+  /** `-A` and positional `-I` lines sent (rules written). */
   readonly rulesWritten: number;
   /** Lines of restore input, `*table` and `COMMIT` included. */
   readonly lineCount: number;
@@ -86,9 +98,11 @@ export function renderOp(op: RestoreOp): string {
     case 'append':
       return withRule(`-A ${op.chain}`, op.rule);
     case 'insert':
-      return withRule(`-I ${op.chain} 1`, op.rule);
+      return withRule(`-I ${op.chain} ${op.position ?? 1}`, op.rule);
     case 'delete-rule':
       return withRule(`-D ${op.chain}`, op.rule);
+    case 'delete-at':
+      return `-D ${op.chain} ${op.position}`;
     case 'delete-chain':
       return `-X ${op.chain}`;
     default: {
@@ -118,9 +132,11 @@ export function makePlan(
     family,
     tables: sent,
     ...parts,
-    chainsWritten: parts.changes.filter((c) => c.kind === 'created' || c.kind === 'rewritten').map(ref),
+    chainsWritten: parts.changes
+      .filter((c) => c.kind === 'created' || c.kind === 'rewritten' || c.kind === 'edited')
+      .map(ref),
     chainsDeleted: parts.changes.filter((c) => c.kind === 'deleted').map(ref),
-    rulesWritten: sent.reduce((n, t) => n + t.ops.filter((o) => o.kind === 'append').length, 0),
+    rulesWritten: sent.reduce((n, t) => n + t.ops.filter(writesRule).length, 0),
     lineCount: sent.reduce((n, t) => n + t.lines.length, 0),
     empty: sent.length === 0,
   };
@@ -130,4 +146,9 @@ export function makePlan(
 export function renderRestoreInput(plan: RestorePlan): string {
   if (plan.empty) return '';
   return plan.tables.flatMap((t) => t.lines).join('\n') + '\n';
+}
+
+/** A rule kproxy writes into one of its chains (hook inserts at the top are not counted). */
+function writesRule(op: RestoreOp): boolean {
+  return op.kind === 'append' || (op.kind === 'insert' && op.position !== undefined);
 }

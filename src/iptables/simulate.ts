@@ -64,9 +64,25 @@ export function applyOpsToTable(
       case 'append':
         rulesOf(op.chain).push(op.rule);
         break;
-      case 'insert':
-        rulesOf(op.chain).unshift(op.rule);
+      case 'insert': {
+        const rules = rulesOf(op.chain);
+        const at = (op.position ?? 1) - 1;
+        if (at > rules.length) {
+          throw new SimulationError(
+            `insert at ${at + 1} beyond the ${rules.length} rules of ${name}/${op.chain}`,
+          );
+        }
+        rules.splice(at, 0, op.rule);
         break;
+      }
+      case 'delete-at': {
+        const rules = rulesOf(op.chain);
+        if (op.position < 1 || op.position > rules.length) {
+          throw new SimulationError(`no rule ${op.position} in ${name}/${op.chain} (${rules.length} rules)`);
+        }
+        rules.splice(op.position - 1, 1);
+        break;
+      }
       case 'delete-rule': {
         const rules = rulesOf(op.chain);
         const at = rules.indexOf(op.rule);

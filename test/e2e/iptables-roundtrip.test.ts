@@ -175,6 +175,46 @@ describe('e2e: iptables round trip through the Applier', function () {
           expect(kubePart(parseSave(await runner.save(family), family))).to.deep.equal(changed);
         });
 
+        it('edits a long chain in place by position; its other rules keep their counters', async function () {
+          // nat KUBE-SERVICES grows to 70 rules; then a few are inserted, one deleted, one appended.
+          const vip = (i: number): string => (family === 'ipv4' ? `10.96.9.${i}/32` : `fd00:96:9::${i}/128`);
+          const filler = (i: number): string => `-d ${vip(i)} -p tcp -m tcp --dport 80 -j RETURN`;
+          const services = desired.tables.nat.chains.get('KUBE-SERVICES')!;
+          const long = [...Array.from({ length: 70 }, (_, i) => filler(i + 1)), ...services];
+          const grown = withChains(desired, 'nat', { 'KUBE-SERVICES': long });
+          const applier = new Applier(runner);
+          await applier.apply([grown], { full: true });
+          await execa('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
+          const local = family === 'ipv4' ? '127.0.0.1' : '::1';
+          await execa('ip', ['netns', 'exec', ns, 'bash', '-c', `echo x > /dev/udp/${local}/9`]);
+          // The NodePort dispatch rule (matches local destinations) counts the packet.
+          const dispatch = services.at(-1)!;
+          const lastCounter = async (): Promise<string> => {
+            const text = await runner.save(family, 'nat', { counters: true });
+            const chain = parseSaveWithCounters(text, family).tables.get('nat')!.chains.get('KUBE-SERVICES')!;
+            return JSON.stringify(chain.counters[chain.rules.indexOf(dispatch)], (_k, v: unknown) =>
+              typeof v === 'bigint' ? Number(v) : v,
+            );
+          };
+          const counted = await lastCounter();
+          expect(counted).to.match(/"packets":[1-9]/);
+
+          const edited = [...long];
+          edited.splice(40, 1);
+          edited.splice(10, 0, filler(201));
+          edited.splice(50, 0, filler(202), filler(203));
+          edited.push(filler(204));
+          const changed = withChains(desired, 'nat', { 'KUBE-SERVICES': edited });
+          const result = await applier.apply([changed], { full: false });
+          const plan = result.families[0]!.plan;
+          expect(plan.changes.map((c) => `${c.kind} ${c.chain}`)).to.deep.equal(['edited KUBE-SERVICES']);
+          expect(plan.tables[0]!.lines).to.have.length(2 + 5);
+          expect(plan.tables[0]!.lines).to.include('-D KUBE-SERVICES 41');
+          expect(plan.tables[0]!.lines).to.include(`-I KUBE-SERVICES 11 ${filler(201)}`);
+          expect(kubePart(parseSave(await runner.save(family), family))).to.deep.equal(changed);
+          expect(await lastCounter()).to.equal(counted);
+        });
+
         it('deletes a chain that is no longer wanted, in the same restore', async function () {
           const applier = new Applier(runner);
           await applier.apply([desired], { full: true });

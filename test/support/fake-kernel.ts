@@ -24,10 +24,18 @@ function parseOp(line: string): RestoreOp {
   switch (op as 'A' | 'I' | 'D' | 'X') {
     case 'A':
       return { kind: 'append', chain, rule: rest };
-    case 'I':
-      return { kind: 'insert', chain, rule: rest.replace(/^1 ?/, '') };
+    case 'I': {
+      const at = /^(\d+)(?: (.*))?$/.exec(rest);
+      if (!at) throw new Error(`fake kernel: -I without a position: ${line}`);
+      const position = Number(at[1]);
+      return position === 1
+        ? { kind: 'insert', chain, rule: at[2] ?? '' }
+        : { kind: 'insert', chain, rule: at[2] ?? '', position };
+    }
     case 'D':
-      return { kind: 'delete-rule', chain, rule: rest };
+      return /^\d+$/.test(rest)
+        ? { kind: 'delete-at', chain, position: Number(rest) }
+        : { kind: 'delete-rule', chain, rule: rest };
     case 'X':
       return { kind: 'delete-chain', chain };
   }

@@ -32,6 +32,34 @@ describe('iptables/describe', () => {
     );
   });
 
+  it('describes a long chain edited in place', () => {
+    const rules = Array.from({ length: 40 }, (_, i) => `-j R${i}`);
+    const text = [
+      '*nat',
+      ':KUBE-SERVICES - [0:0]',
+      ...rules.map((r) => `-A KUBE-SERVICES ${r}`),
+      'COMMIT',
+      '',
+    ];
+    const live = parseSave(text.join('\n'), 'ipv4');
+    const edited = [...rules.slice(0, 5), '-j NEW', ...rules.slice(5, 39)];
+    const plan = planRestore(
+      ruleSet('ipv4', { nat: { chains: { 'KUBE-SERVICES': edited }, hooks: [] } }),
+      live,
+    );
+    expect(describePlan(plan)).to.deep.equal([
+      'ipv4 nat: chain KUBE-SERVICES: +1 -1 rules (edited in place)',
+      '  - -A KUBE-SERVICES -j R39',
+      '  + -A KUBE-SERVICES -j NEW',
+    ]);
+    expect(plan.tables[0]?.lines).to.deep.equal([
+      '*nat',
+      '-D KUBE-SERVICES 40',
+      '-I KUBE-SERVICES 6 -j NEW',
+      'COMMIT',
+    ]);
+  });
+
   it('counts duplicates in rule deltas', () => {
     expect(ruleDelta(['a', 'a', 'b'], ['a', 'b', 'b'])).to.deep.equal({ added: ['b'], removed: ['a'] });
   });
