@@ -23,8 +23,10 @@ export type RestoreOp =
 export interface PlannedTable {
   readonly table: TableName;
   readonly ops: readonly RestoreOp[];
-  /** The table's restore input lines, `*table` to `COMMIT`. */
+  /** The table's restore input lines, `*table` to `COMMIT`, rendered on each read (not kept). */
   readonly lines: readonly string[];
+  /** The number of those lines. */
+  readonly lineCount: number;
 }
 
 export interface ChainRef {
@@ -116,8 +118,20 @@ function withRule(head: string, rule: string): string {
   return rule === '' ? head : `${head} ${rule}`;
 }
 
+/**
+ * A table's part of a plan. Its lines are rendered when read rather than kept: a cold start's
+ * plan has hundreds of thousands of ops, and a second copy of every rule as a restore line would
+ * double the plan's memory for nothing (the restore input is rendered in chunks).
+ */
 export function planTable(table: TableName, ops: readonly RestoreOp[]): PlannedTable {
-  return { table, ops, lines: [`*${table}`, ...ops.map(renderOp), 'COMMIT'] };
+  return {
+    table,
+    ops,
+    get lines(): readonly string[] {
+      return [`*${table}`, ...ops.map(renderOp), 'COMMIT'];
+    },
+    lineCount: ops.length + 2,
+  };
 }
 
 /** Assembles a plan from its tables (tables without ops are dropped) and summary parts. */
@@ -137,15 +151,26 @@ export function makePlan(
       .map(ref),
     chainsDeleted: parts.changes.filter((c) => c.kind === 'deleted').map(ref),
     rulesWritten: sent.reduce((n, t) => n + t.ops.filter(writesRule).length, 0),
-    lineCount: sent.reduce((n, t) => n + t.lines.length, 0),
+    lineCount: sent.reduce((n, t) => n + t.lineCount, 0),
     empty: sent.length === 0,
   };
 }
 
+/** Ops rendered and joined at a time: bounds the short-lived line strings of a big input. */
+const RENDER_CHUNK_OPS = 4096;
+
 /** The iptables-restore input for a plan; '' when the plan is empty. */
 export function renderRestoreInput(plan: RestorePlan): string {
   if (plan.empty) return '';
-  return plan.tables.flatMap((t) => t.lines).join('\n') + '\n';
+  const chunks: string[] = [];
+  for (const t of plan.tables) {
+    chunks.push(`*${t.table}`);
+    for (let i = 0; i < t.ops.length; i += RENDER_CHUNK_OPS) {
+      chunks.push(t.ops.slice(i, i + RENDER_CHUNK_OPS).map(renderOp).join('\n'));
+    }
+    chunks.push('COMMIT');
+  }
+  return chunks.join('\n') + '\n';
 }
 
 /** A rule kproxy writes into one of its chains (hook inserts at the top are not counted). */
