@@ -166,7 +166,12 @@ export function renderRestoreInput(plan: RestorePlan): string {
   for (const t of plan.tables) {
     chunks.push(`*${t.table}`);
     for (let i = 0; i < t.ops.length; i += RENDER_CHUNK_OPS) {
-      chunks.push(t.ops.slice(i, i + RENDER_CHUNK_OPS).map(renderOp).join('\n'));
+      chunks.push(
+        t.ops
+          .slice(i, i + RENDER_CHUNK_OPS)
+          .map(renderOp)
+          .join('\n'),
+      );
     }
     chunks.push('COMMIT');
   }

@@ -55,43 +55,68 @@ export function topologyMode(
   return 'none';
 }
 
+// The filters below are loops over the endpoints rather than filter/some with a callback: they
+// run for every service port on every full render, and a callback capturing the input is a new
+// closure per call.
+
+/** Whether a ready endpoint passes the topology filter. */
+function inTopology(ep: PortEndpoint, topology: Categorized['topology'], input: CategorizeInput): boolean {
+  if (topology === 'node') return ep.endpoint.hints.forNodes?.includes(input.nodeName) === true;
+  if (topology === 'zone') return ep.endpoint.hints.forZones?.includes(input.zone) === true;
+  return true;
+}
+
 function clusterEndpoints(input: CategorizeInput): {
-  list: PortEndpoint[];
+  list: readonly PortEndpoint[];
   topology: Categorized['topology'];
 } {
-  const topology = topologyMode(input.endpoints, input.nodeName, input.zone, input.nodeHints);
-  const ready = input.endpoints.filter((ep) => {
-    if (!ep.endpoint.ready) return false;
-    if (topology === 'node') return ep.endpoint.hints.forNodes?.includes(input.nodeName) === true;
-    if (topology === 'zone') return ep.endpoint.hints.forZones?.includes(input.zone) === true;
-    return true;
-  });
+  const { endpoints } = input;
+  const topology = topologyMode(endpoints, input.nodeName, input.zone, input.nodeHints);
+  const ready: PortEndpoint[] = [];
+  for (const ep of endpoints) if (ep.endpoint.ready && inTopology(ep, topology, input)) ready.push(ep);
+  // Usually every endpoint is: then share the list rather than keep a copy of it.
+  if (ready.length === endpoints.length && ready.length > 0) return { list: endpoints, topology };
   if (ready.length > 0) return { list: ready, topology };
-  return { list: input.endpoints.filter(isServingTerminating), topology: 'none' };
+  const terminating: PortEndpoint[] = [];
+  for (const ep of endpoints) if (isServingTerminating(ep)) terminating.push(ep);
+  return { list: terminating, topology: 'none' };
 }
 
 function localEndpoints(endpoints: readonly PortEndpoint[]): PortEndpoint[] {
-  const ready = endpoints.filter((ep) => ep.local && ep.endpoint.ready);
+  const ready: PortEndpoint[] = [];
+  for (const ep of endpoints) if (ep.local && ep.endpoint.ready) ready.push(ep);
   if (ready.length > 0) return ready;
-  return endpoints.filter((ep) => ep.local && isServingTerminating(ep));
+  const terminating: PortEndpoint[] = [];
+  for (const ep of endpoints) if (ep.local && isServingTerminating(ep)) terminating.push(ep);
+  return terminating;
+}
+
+function anyUsable(endpoints: readonly PortEndpoint[]): boolean {
+  for (const ep of endpoints) if (ep.endpoint.ready || isServingTerminating(ep)) return true;
+  return false;
+}
+
+function byAddress(x: PortEndpoint, y: PortEndpoint): number {
+  return x.address < y.address ? -1 : x.address > y.address ? 1 : 0;
 }
 
 function union(a: readonly PortEndpoint[], b: readonly PortEndpoint[]): PortEndpoint[] {
-  const seen = new Set(a.map((ep) => ep.address));
-  const all = [...a, ...b.filter((ep) => !seen.has(ep.address))];
-  return all.sort((x, y) => (x.address < y.address ? -1 : x.address > y.address ? 1 : 0));
+  const seen = new Set<string>();
+  for (const ep of a) seen.add(ep.address);
+  const all = [...a];
+  for (const ep of b) if (!seen.has(ep.address)) all.push(ep);
+  return all.sort(byAddress);
 }
 
 export function categorizeEndpoints(input: CategorizeInput): Categorized {
-  let cluster: PortEndpoint[] = [];
+  let cluster: readonly PortEndpoint[] = [];
   let topology: Categorized['topology'] = 'none';
   if (input.usesClusterEndpoints) ({ list: cluster, topology } = clusterEndpoints(input));
-  const usable = input.endpoints.some((ep) => ep.endpoint.ready || isServingTerminating(ep));
   if (!input.usesLocalEndpoints) {
     return { cluster, local: [], reachable: cluster, hasEndpoints: cluster.length > 0, topology };
   }
   const local = localEndpoints(input.endpoints);
-  const hasEndpoints = cluster.length > 0 || usable;
+  const hasEndpoints = cluster.length > 0 || anyUsable(input.endpoints);
   const reachable = input.usesClusterEndpoints ? union(cluster, local) : local;
   return { cluster, local, reachable, hasEndpoints, topology };
 }

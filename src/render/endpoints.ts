@@ -12,8 +12,13 @@ export interface PortEndpoint {
   readonly local: boolean;
 }
 
+/**
+ * Joined rather than concatenated, so the address is a flat string: it is hashed as a memo key,
+ * compared while sorting and copied into rule text, and a concatenated one is a cons string that
+ * each of those first flattens.
+ */
 function formatAddress(ip: string, port: number, family: IpFamily): string {
-  return family === 'ipv6' ? `[${ip}]:${port}` : `${ip}:${port}`;
+  return family === 'ipv6' ? ['[', ip, ']:', port].join('') : [ip, port].join(':');
 }
 
 /** Index of a service's slices of one family, by `namespace/serviceName`. */
@@ -44,17 +49,14 @@ export function endpointsForPort(
   family: IpFamily,
   hostname: string,
 ): PortEndpoint[] {
-  const byAddress = new Map<string, PortEndpoint>();
+  const all: PortEndpoint[] = [];
   for (const slice of slices) {
     for (const port of slice.ports) {
       if (port.name !== portName || port.protocol !== protocol) continue;
       for (const endpoint of slice.endpoints) {
-        const address = formatAddress(endpoint.ip, port.port, family);
-        const existing = byAddress.get(address);
-        if (existing && !(existing.endpoint.terminating && !endpoint.terminating)) continue;
-        byAddress.set(address, {
+        all.push({
           endpoint,
-          address,
+          address: formatAddress(endpoint.ip, port.port, family),
           ip: endpoint.ip,
           port: port.port,
           local: hostname !== '' && endpoint.nodeName === hostname,
@@ -62,5 +64,53 @@ export function endpointsForPort(
       }
     }
   }
-  return [...byAddress.values()].sort((a, b) => compareBytes(a.address, b.address));
+  sortByAddress(all);
+  return hasDuplicates(all) ? firstOfEachAddress(all) : all;
+}
+
+/** Lists up to this long are sorted in place by insertion; most ports have a handful of endpoints. */
+const INSERTION_SORT_MAX = 32;
+
+/**
+ * Stable sort by address: copies of one address stay in slice order, next to each other. A short
+ * list is insertion-sorted inline, which saves Array.prototype.sort a comparator call per step.
+ */
+function sortByAddress(list: PortEndpoint[]): void {
+  if (list.length > INSERTION_SORT_MAX) {
+    list.sort(byAddress);
+    return;
+  }
+  for (let i = 1; i < list.length; i++) {
+    const ep = list[i] as PortEndpoint;
+    let j = i - 1;
+    // Only strictly greater addresses move up, so equal ones keep their order.
+    for (; j >= 0 && compareBytes((list[j] as PortEndpoint).address, ep.address) > 0; j--) {
+      list[j + 1] = list[j] as PortEndpoint;
+    }
+    list[j + 1] = ep;
+  }
+}
+
+function byAddress(a: PortEndpoint, b: PortEndpoint): number {
+  return compareBytes(a.address, b.address);
+}
+
+function hasDuplicates(sorted: readonly PortEndpoint[]): boolean {
+  for (let i = 1; i < sorted.length; i++) if (sorted[i]?.address === sorted[i - 1]?.address) return true;
+  return false;
+}
+
+/**
+ * One endpoint per address, from a list sorted by address with copies in slice order: the first
+ * non-terminating copy, else the first copy (a terminating copy only ever gives way to a
+ * non-terminating one).
+ */
+function firstOfEachAddress(sorted: readonly PortEndpoint[]): PortEndpoint[] {
+  const out: PortEndpoint[] = [];
+  for (const ep of sorted) {
+    const last = out[out.length - 1];
+    if (last === undefined || last.address !== ep.address) out.push(ep);
+    else if (last.endpoint.terminating && !ep.endpoint.terminating) out[out.length - 1] = ep;
+  }
+  return out;
 }

@@ -22,7 +22,9 @@ export interface ServiceFragment {
   readonly noLocalEndpoints: { readonly internal: boolean; readonly external: boolean };
 }
 
-export function emptyFragment(): ServiceFragment {
+export function emptyFragment(
+  noLocalEndpoints: ServiceFragment['noLocalEndpoints'] = { internal: false, external: false },
+): ServiceFragment {
   return {
     natServices: [],
     natNodePorts: [],
@@ -31,6 +33,6 @@ export function emptyFragment(): ServiceFragment {
     filterNodePorts: [],
     filterFirewall: [],
     natChains: new Map(),
-    noLocalEndpoints: { internal: false, external: false },
+    noLocalEndpoints,
   };
 }

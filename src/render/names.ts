@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 import type { Protocol } from '../model/cluster.js';
 
 /**
@@ -13,40 +13,94 @@ export type ChainName = string & { readonly [chainBrand]: true };
 export type ServiceChainPrefix = 'KUBE-SVC-' | 'KUBE-SVL-' | 'KUBE-EXT-' | 'KUBE-FW-';
 
 const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const HASH_CHARS = 16;
+const SEP_PREFIX = 'KUBE-SEP-';
 
-/** RFC 4648 base32 of the first bytes of `bytes`, enough to give `chars` characters. */
-function base32Prefix(bytes: Uint8Array, chars: number): string {
-  let out = '';
+/**
+ * `prefix` + RFC 4648 base32 of the first bytes of `bytes`, enough to give `chars` characters.
+ * Built with one join so the name is a flat string: it is kept in the memo and used as a map key
+ * and rule text on every render, and a `+=`-built one is a tree of cons strings.
+ */
+function base32Prefix(prefix: string, bytes: Uint8Array, chars: number): string {
+  const out = [prefix];
   let buffer = 0;
   let bits = 0;
   for (const byte of bytes) {
     buffer = ((buffer << 8) | byte) & 0xffff;
     bits += 8;
     while (bits >= 5) {
-      out += BASE32_ALPHABET[(buffer >> (bits - 5)) & 31];
+      out.push(BASE32_ALPHABET.charAt((buffer >> (bits - 5)) & 31));
       bits -= 5;
-      if (out.length === chars) return out;
+      if (out.length > chars) return out.join('');
     }
   }
-  return out;
+  return out.join('');
+}
+
+/** prefix + hash of `text`; the one-shot hash skips the Hash object createHash would allocate. */
+function hashName(prefix: string, text: string): string {
+  return base32Prefix(prefix, oneShotHash('sha256', text, 'buffer'), HASH_CHARS);
 }
 
 /**
  * Hashes are memoised: a node re-renders the same service ports and endpoints on every sync, and
  * sha256 dominates render time at 100k endpoints. The memo only ever returns what the hash would,
  * so rendering stays a pure function of its input. It is dropped whole when it grows past the limit.
+ *
+ * It is keyed by service port name, then protocol, then endpoint: a renderer looks the port up
+ * once and then each endpoint by its `ip:port` string alone, and no lookup hashes a freshly
+ * concatenated `name + protocol + endpoint` key. The SEP names are stored whole, so every render
+ * shares the same flat strings instead of building new ones.
  */
 const MEMO_LIMIT = 1_000_000;
-const memo = new Map<string, string>();
+const memo = new Map<string, Partial<Record<Protocol, EndpointChains>>>();
+let memoEntries = 0;
 
-function hash16(text: string): string {
-  let h = memo.get(text);
-  if (h === undefined) {
-    if (memo.size >= MEMO_LIMIT) memo.clear();
-    h = base32Prefix(createHash('sha256').update(text).digest(), 16);
-    memo.set(text, h);
+/** Memoised names of one service port: its hash and the SEP chains of its endpoints. */
+export class EndpointChains {
+  private portHash: string | undefined;
+  private readonly seps = new Map<string, ChainName>();
+
+  /** @param text servicePortName + lower-case protocol: the hash input of the port. */
+  constructor(private readonly text: string) {}
+
+  /** The hash shared by the port's SVC, SVL, EXT and FW chains. */
+  hash(): string {
+    this.portHash ??= hashName('', this.text);
+    return this.portHash;
   }
-  return h;
+
+  /** KUBE-SEP-<hash> for one endpoint (`ip:port`, `[ip]:port` for IPv6) of this port. */
+  chain(endpoint: string): ChainName {
+    let name = this.seps.get(endpoint);
+    if (name === undefined) {
+      name = hashName(SEP_PREFIX, this.text + endpoint) as ChainName;
+      this.seps.set(endpoint, name);
+      memoEntries++;
+    }
+    return name;
+  }
+}
+
+/** The memoised names of a service port; look it up once, then ask it for each endpoint. */
+export function endpointChains(portName: string, protocol: Protocol): EndpointChains {
+  let byProtocol = memo.get(portName);
+  let chains = byProtocol?.[protocol];
+  if (chains === undefined) {
+    if (memoEntries >= MEMO_LIMIT) {
+      memo.clear();
+      memoEntries = 0;
+      byProtocol = undefined;
+    }
+    if (byProtocol === undefined) {
+      byProtocol = {};
+      memo.set(portName, byProtocol);
+    }
+    chains = new EndpointChains(portName + protocol.toLowerCase());
+    byProtocol[protocol] = chains;
+    memoEntries++;
+  }
+  return chains;
 }
 
 /** `namespace/name` plus `:portName` when the port is named: kube-proxy's ServicePortName string. */
@@ -56,7 +110,7 @@ export function servicePortName(namespace: string, name: string, portName: strin
 
 /** The hash shared by a service port's SVC, SVL, EXT and FW chains. */
 export function servicePortHash(portName: string, protocol: Protocol): string {
-  return hash16(portName + protocol.toLowerCase());
+  return endpointChains(portName, protocol).hash();
 }
 
 export function serviceChain(prefix: ServiceChainPrefix, hash: string): ChainName {
@@ -65,7 +119,7 @@ export function serviceChain(prefix: ServiceChainPrefix, hash: string): ChainNam
 
 /** KUBE-SEP-<hash> for one endpoint (`ip:port`, `[ip]:port` for IPv6) of a service port. */
 export function endpointChain(portName: string, protocol: Protocol, endpoint: string): ChainName {
-  return ('KUBE-SEP-' + hash16(portName + protocol.toLowerCase() + endpoint)) as ChainName;
+  return endpointChains(portName, protocol).chain(endpoint);
 }
 
 /** Prefixes of the per-service nat chains; any nat chain starting with one of them is kproxy's. */

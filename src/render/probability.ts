@@ -33,6 +33,17 @@ function printEleven(stored: number): string {
   return `${padded.slice(0, -11)}.${padded.slice(-11)}`;
 }
 
+const matches = new Map<number, string>();
+
+/**
+ * `-m statistic` for probability 1/remaining, memoised like the probability: every port with n
+ * endpoints writes the same n - 1 matches, so rule text can copy one string.
+ */
 export function statisticMatch(remaining: number): string {
-  return `-m statistic --mode random --probability ${probabilityFor(remaining)}`;
+  let text = matches.get(remaining);
+  if (text === undefined) {
+    text = `-m statistic --mode random --probability ${probabilityFor(remaining)}`;
+    matches.set(remaining, text);
+  }
+  return text;
 }

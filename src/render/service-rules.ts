@@ -2,14 +2,16 @@ import { cidrContains } from '../model/ip.js';
 import type { IpFamily } from '../model/family.js';
 import type { PortEndpoint } from './endpoints.js';
 import { emptyFragment, type ServiceFragment } from './fragment.js';
-import { detectorMatch, type LocalDetector } from './local-detect.js';
-import { endpointChain, serviceChain } from './names.js';
+import { detectorMatch, type DetectorMatch, type LocalDetector } from './local-detect.js';
+import { endpointChains, serviceChain, type ChainName, type EndpointChains } from './names.js';
 import { statisticMatch } from './probability.js';
 import {
   addrtypeMatch,
-  dnatTarget,
+  commentMatch,
+  DNAT_TARGET,
   dportMatch,
   hostCidr,
+  hostPrefix,
   recentCheckMatch,
   recentSetMatch,
   rejectTarget,
@@ -66,37 +68,40 @@ export function renderServicePort(v: ServicePortView, ctx: ServiceRuleContext): 
   const usesFwChain = hasEndpoints && v.loadBalancerIPs.length > 0 && v.sourceRanges.length > 0;
   const lbChain = usesFwChain ? fwChain : extChain;
   const verdict = verdicts(v, hasInternal, hasExternal, family);
-  const f: ServiceFragment = {
-    ...emptyFragment(),
-    noLocalEndpoints: { internal: hasEndpoints && !hasInternal, external: hasEndpoints && !hasExternal },
-  };
+  const f = emptyFragment({ internal: hasEndpoints && !hasInternal, external: hasEndpoints && !hasExternal });
 
   const p = v.protocol;
   const dport = dportMatch(p, v.port.port);
-  const vipRule = (ip: string, comment: string, target: string): string =>
-    ruleText({ dst: { cidr: hostCidr(ip, family) }, protocol: p, comment, matches: [dport], target });
 
   // ClusterIP
-  if (hasInternal) f.natServices.push(vipRule(v.clusterIP, `${v.name} cluster IP`, internalChain));
-  else if (verdict.internal)
-    f.filterServices.push(vipRule(v.clusterIP, verdict.internal.comment, verdict.internal.target));
+  if (hasInternal) {
+    f.natServices.push(vipRule(v, family, dport, v.clusterIP, `${v.name} cluster IP`, internalChain));
+  } else if (verdict.internal) {
+    f.filterServices.push(
+      vipRule(v, family, dport, v.clusterIP, verdict.internal.comment, verdict.internal.target),
+    );
+  }
 
   // externalIPs
   for (const ip of v.externalIPs) {
-    if (hasEndpoints) f.natServices.push(vipRule(ip, `${v.name} external IP`, extChain));
-    if (verdict.external)
-      f.filterExternal.push(vipRule(ip, verdict.external.comment, verdict.external.target));
+    if (hasEndpoints) f.natServices.push(vipRule(v, family, dport, ip, `${v.name} external IP`, extChain));
+    if (verdict.external) {
+      f.filterExternal.push(vipRule(v, family, dport, ip, verdict.external.comment, verdict.external.target));
+    }
   }
 
   // LoadBalancer ingress IPs
   for (const ip of v.loadBalancerIPs) {
-    if (hasEndpoints) f.natServices.push(vipRule(ip, `${v.name} loadbalancer IP`, lbChain));
-    if (usesFwChain)
-      f.filterFirewall.push(vipRule(ip, `${v.name} traffic not accepted by ${fwChain}`, 'DROP'));
+    if (hasEndpoints) f.natServices.push(vipRule(v, family, dport, ip, `${v.name} loadbalancer IP`, lbChain));
+    if (usesFwChain) {
+      f.filterFirewall.push(
+        vipRule(v, family, dport, ip, `${v.name} traffic not accepted by ${fwChain}`, 'DROP'),
+      );
+    }
   }
   if (verdict.external) {
     for (const ip of v.loadBalancerIPs) {
-      f.filterExternal.push(vipRule(ip, verdict.external.comment, verdict.external.target));
+      f.filterExternal.push(vipRule(v, family, dport, ip, verdict.external.comment, verdict.external.target));
     }
   }
 
@@ -132,22 +137,15 @@ export function renderServicePort(v: ServicePortView, ctx: ServiceRuleContext): 
     );
   }
 
-  const chain = (name: string): string[] => {
-    let rules = f.natChains.get(name);
-    if (!rules) {
-      rules = [];
-      f.natChains.set(name, rules);
-    }
-    return rules;
-  };
-
   // Masquerade ClusterIP traffic that does not come from a local pod (or all of it).
   if (hasInternal) {
-    const masq = ctx.masqueradeAll ? {} : detectorMatch(ctx.detector, true);
+    const masq: DetectorMatch | undefined = ctx.masqueradeAll ? {} : detectorMatch(ctx.detector, true);
     if (masq) {
-      chain(internalChain).push(
+      natChain(f, internalChain).push(
         ruleText({
-          ...masq,
+          // Named rather than spread: spreading then adding fields builds the object slowly.
+          src: masq.src,
+          inInterface: masq.inInterface,
           dst: { cidr: hostCidr(v.clusterIP, family) },
           protocol: p,
           comment: `${v.name} cluster IP`,
@@ -159,16 +157,61 @@ export function renderServicePort(v: ServicePortView, ctx: ServiceRuleContext): 
   }
 
   if (usesExtChain)
-    writeExternalChain(chain(extChain), v, ctx, { svcChain, externalPolicyChain, hasExternal });
-  if (usesFwChain) writeFirewallChain(chain(fwChain), v, ctx, extChain);
-  const sepNames = new Map(
-    reachable.map((ep) => [ep.address, endpointChain(v.name, v.port.protocol, ep.address)]),
-  );
-  const sepOf = (ep: PortEndpoint): string => sepNames.get(ep.address) ?? '';
-  if (usesClusterChain) writeEndpointJumps(chain(svcChain), v, cluster, sepOf, ctx);
-  if (usesLocalChain) writeEndpointJumps(chain(svlChain), v, local, sepOf, ctx);
-  for (const ep of reachable) writeEndpointChain(chain(sepOf(ep)), v, ep, sepOf(ep), ctx);
+    writeExternalChain(natChain(f, extChain), v, ctx, { svcChain, externalPolicyChain, hasExternal });
+  if (usesFwChain) writeFirewallChain(natChain(f, fwChain), v, ctx, extChain);
+  // The port's SEP names, memoised across renders: looked up per endpoint by its `ip:port` alone.
+  const seps = endpointChains(v.name, v.port.protocol);
+  const sepNames = reachable.length > 0 ? endpointChainNames(reachable, seps) : NO_NAMES;
+  const shape = endpointRuleShape(v, ctx);
+  if (usesClusterChain) {
+    const names = cluster === reachable ? sepNames : endpointChainNames(cluster, seps);
+    writeEndpointJumps(natChain(f, svcChain), v, cluster, names, shape);
+  }
+  if (usesLocalChain) {
+    const names = local === reachable ? sepNames : endpointChainNames(local, seps);
+    writeEndpointJumps(natChain(f, svlChain), v, local, names, shape);
+  }
+  for (let i = 0; i < reachable.length; i++) {
+    writeEndpointChain(f, reachable[i] as PortEndpoint, sepNames[i] as ChainName, shape);
+  }
   return f;
+}
+
+const NO_NAMES: readonly ChainName[] = [];
+
+/** The SEP chain of each endpoint, in list order. */
+function endpointChainNames(endpoints: readonly PortEndpoint[], seps: EndpointChains): ChainName[] {
+  const names = new Array<ChainName>(endpoints.length);
+  for (let i = 0; i < endpoints.length; i++) names[i] = seps.chain((endpoints[i] as PortEndpoint).address);
+  return names;
+}
+
+/** A rule matching a VIP and the service port: the ClusterIP, external IP and LB IP rules. */
+function vipRule(
+  v: ServicePortView,
+  family: IpFamily,
+  dport: string,
+  ip: string,
+  comment: string,
+  target: string,
+): string {
+  return ruleText({
+    dst: { cidr: hostCidr(ip, family) },
+    protocol: v.protocol,
+    comment,
+    matches: [dport],
+    target,
+  });
+}
+
+/** The rules of one of the fragment's nat chains, created empty on first use. */
+function natChain(f: ServiceFragment, name: string): string[] {
+  let rules = f.natChains.get(name);
+  if (!rules) {
+    rules = [];
+    f.natChains.set(name, rules);
+  }
+  return rules;
 }
 
 function writeExternalChain(
@@ -186,7 +229,8 @@ function writeExternalChain(
     if (pods) {
       rules.push(
         ruleText({
-          ...pods,
+          src: pods.src,
+          inInterface: pods.inInterface,
           comment: `pod traffic for ${v.name} external destinations`,
           target: chains.svcChain,
         }),
@@ -229,42 +273,92 @@ function writeFirewallChain(
   rules.push(ruleText({ comment: `other traffic to ${v.name} will be dropped by KUBE-PROXY-FIREWALL` }));
 }
 
+/**
+ * The per-endpoint rules (a jump and two SEP rules per endpoint) are most of a large ruleset, so
+ * they are written by the builders below rather than ruleText: each is one join of the pieces
+ * that vary per endpoint around these per-port constant pieces, in exactly the text ruleText
+ * would give (the comment on each builder says which call). That spares a RuleParts object and
+ * match array per rule, and the join gives a flat string.
+ */
+interface EndpointRuleShape {
+  readonly family: IpFamily;
+  /** Per-endpoint comments in jump rules (`<port> -> <endpoint>`): left out in large clusters. */
+  readonly jumpComments: boolean;
+  /** ClientIP affinity timeout, or undefined without affinity. */
+  readonly affinitySeconds: number | undefined;
+  /** What follows `-s <ip>` in the hairpin rule: prefix length, comment and target. */
+  readonly hairpinTail: string;
+  /** `-p <proto> [comment] `: the start of the DNAT rule. */
+  readonly dnatHead: string;
+  /** `-m <proto> -j DNAT --to-destination `: the end of the DNAT rule, before the endpoint. */
+  readonly dnatTail: string;
+}
+
+function endpointRuleShape(v: ServicePortView, ctx: ServiceRuleContext): EndpointRuleShape {
+  const { family } = ctx;
+  const affinity = v.service.sessionAffinity;
+  // The SEP rules' comment is the port name; large clusters leave it out.
+  const comment = ctx.largeCluster ? '' : `${commentMatch(v.name)} `;
+  return {
+    family,
+    jumpComments: !ctx.largeCluster,
+    affinitySeconds: affinity.kind === 'ClientIP' ? affinity.timeoutSeconds : undefined,
+    hairpinTail: `${hostPrefix(family)} ${comment}-j ${MARK_MASQ}`,
+    dnatHead: `-p ${v.protocol} ${comment}`,
+    dnatTail: `-m ${v.protocol} -j ${DNAT_TARGET} `,
+  };
+}
+
+/** `-m comment --comment "<port> -> <endpoint>" `, or '' when large clusters leave it out. */
+function jumpComment(v: ServicePortView, ep: PortEndpoint, shape: EndpointRuleShape): string {
+  return shape.jumpComments ? `${commentMatch(`${v.name} -> ${ep.address}`)} ` : '';
+}
+
 function writeEndpointJumps(
   rules: string[],
   v: ServicePortView,
   endpoints: readonly PortEndpoint[],
-  sepOf: (ep: PortEndpoint) => string,
-  ctx: ServiceRuleContext,
+  sepNames: readonly ChainName[],
+  shape: EndpointRuleShape,
 ): void {
-  const comment = (ep: PortEndpoint): string | undefined =>
-    ctx.largeCluster ? undefined : `${v.name} -> ${ep.address}`;
-  const affinity = v.service.sessionAffinity;
-  if (affinity.kind === 'ClientIP') {
-    for (const ep of endpoints) {
-      const sep = sepOf(ep);
-      const check = recentCheckMatch(sep, affinity.timeoutSeconds, ctx.family);
-      rules.push(ruleText({ comment: comment(ep), matches: [check], target: sep }));
+  const count = endpoints.length;
+  if (shape.affinitySeconds !== undefined) {
+    for (let i = 0; i < count; i++) {
+      const ep = endpoints[i] as PortEndpoint;
+      const sep = sepNames[i] as ChainName;
+      const check = recentCheckMatch(sep, shape.affinitySeconds, shape.family);
+      // ruleText({ comment, matches: [check], target: sep })
+      rules.push([jumpComment(v, ep, shape), check, ' -j ', sep].join(''));
     }
   }
-  endpoints.forEach((ep, i) => {
-    const sep = sepOf(ep);
-    const remaining = endpoints.length - i;
-    const matches = remaining > 1 ? [statisticMatch(remaining)] : [];
-    rules.push(ruleText({ comment: comment(ep), matches, target: sep }));
-  });
+  for (let i = 0; i < count; i++) {
+    const ep = endpoints[i] as PortEndpoint;
+    const remaining = count - i;
+    const sep = sepNames[i] as ChainName;
+    // ruleText({ comment, matches: remaining > 1 ? [statistic] : [], target: sep })
+    rules.push(
+      remaining > 1
+        ? [jumpComment(v, ep, shape), statisticMatch(remaining), ' -j ', sep].join('')
+        : [jumpComment(v, ep, shape), '-j ', sep].join(''),
+    );
+  }
 }
 
+/** The endpoint's SEP chain: the hairpin masquerade, then the DNAT. */
 function writeEndpointChain(
-  rules: string[],
-  v: ServicePortView,
+  f: ServiceFragment,
   ep: PortEndpoint,
-  sep: string,
-  ctx: ServiceRuleContext,
+  sep: ChainName,
+  shape: EndpointRuleShape,
 ): void {
-  const comment = ctx.largeCluster ? undefined : v.name;
   // Hairpin: an endpoint reaching itself through the service must be masqueraded.
-  rules.push(ruleText({ src: { cidr: hostCidr(ep.ip, ctx.family) }, comment, target: MARK_MASQ }));
-  const matches = v.service.sessionAffinity.kind === 'ClientIP' ? [recentSetMatch(sep, ctx.family)] : [];
-  matches.push(`-m ${v.protocol}`);
-  rules.push(ruleText({ protocol: v.protocol, comment, matches, target: dnatTarget(ep.address) }));
+  // ruleText({ src: { cidr: hostCidr(ep.ip) }, comment, target: MARK_MASQ })
+  const hairpin = ['-s ', ep.ip, shape.hairpinTail].join('');
+  // ruleText({ protocol, comment, matches: [recentSet?, `-m ${protocol}`], target: `${DNAT_TARGET} ${address}` })
+  const remember = shape.affinitySeconds !== undefined ? `${recentSetMatch(sep, shape.family)} ` : '';
+  const dnat = [shape.dnatHead, remember, shape.dnatTail, ep.address].join('');
+  // An array literal is allocated at its final size, where pushing onto [] reserves 17 slots.
+  const rules = f.natChains.get(sep);
+  if (rules) rules.push(hairpin, dnat);
+  else f.natChains.set(sep, [hairpin, dnat]);
 }

@@ -1,5 +1,11 @@
 import { expect } from 'chai';
-import { endpointChain, serviceChain, servicePortHash, servicePortName } from '../../../src/render/names.js';
+import {
+  endpointChain,
+  endpointChains,
+  serviceChain,
+  servicePortHash,
+  servicePortName,
+} from '../../../src/render/names.js';
 
 describe('render/names', () => {
   it('hashes service ports as kube-proxy does', () => {
@@ -25,5 +31,16 @@ describe('render/names', () => {
   it('names unnamed ports without a colon', () => {
     expect(servicePortName('ns1', 'svc1', '')).to.equal('ns1/svc1');
     expect(servicePortName('ns1', 'svc1', 'p80')).to.equal('ns1/svc1:p80');
+  });
+
+  it('gives the same names through a port memo as through the one-shot functions', () => {
+    const chains = endpointChains('ns1/svc1:p80', 'TCP');
+    expect(endpointChains('ns1/svc1:p80', 'TCP')).to.equal(chains);
+    expect(chains.hash()).to.equal('XPGD46QRK7WJZT7O');
+    expect(chains.chain('10.180.0.1:80')).to.equal('KUBE-SEP-SXIVWICOYRO3J4NJ');
+    expect(endpointChains('ns1/svc1:p80', 'UDP').hash()).to.equal(servicePortHash('ns1/svc1:p80', 'UDP'));
+    expect(endpointChains('ns1/svc1:p80', 'UDP').chain('10.180.0.1:80')).to.not.equal(
+      'KUBE-SEP-SXIVWICOYRO3J4NJ',
+    );
   });
 });
