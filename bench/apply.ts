@@ -54,7 +54,12 @@ async function verify(runner: Runner, desired: RuleSet): Promise<boolean> {
 export async function applyBackend(
   backend: BenchBackend,
   rulesets: { readonly base: RuleSet; readonly changed: RuleSet; readonly added: RuleSet },
-  opts: { readonly netnsPrefix: string; readonly verify: boolean; readonly coldStart: boolean },
+  opts: {
+    readonly netnsPrefix: string;
+    readonly verify: boolean;
+    readonly coldStart: boolean;
+    readonly noflushFloor: boolean;
+  },
 ): Promise<BackendApplyRecord> {
   const nsA = `${opts.netnsPrefix}-${backend}-a`;
   const nsB = `${opts.netnsPrefix}-${backend}-b`;
@@ -71,9 +76,11 @@ export async function applyBackend(
     let fullFloorNoflushMs: number | null = null;
     if (opts.coldStart) {
       fullMs = (await applyTimed(applier, rulesets.base, true)).ms;
-      const nsC = await createNetns(`${opts.netnsPrefix}-${backend}-c`);
-      fullFloorNoflushMs = await bareRestore(backend, nsC, fullInput, true);
-      await deleteNetns(nsC);
+      if (opts.noflushFloor) {
+        const nsC = await createNetns(`${opts.netnsPrefix}-${backend}-c`);
+        fullFloorNoflushMs = await bareRestore(backend, nsC, fullInput, true);
+        await deleteNetns(nsC);
+      }
     } else {
       await bareRestore(backend, nsA, fullInput, false);
     }

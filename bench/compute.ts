@@ -1,10 +1,7 @@
-import { planRestore } from '../src/iptables/diff.js';
-import { emptyLiveRuleSet, type LiveRuleSet } from '../src/iptables/live.js';
 import { renderRestoreInput, type RestorePlan } from '../src/iptables/restore-plan.js';
 import { serializeRuleSet } from '../src/iptables/serialize.js';
-import { applyPlanToLive } from '../src/iptables/simulate.js';
 import type { ClusterSnapshot, EndpointSlice, Service } from '../src/model/cluster.js';
-import type { RuleSet } from '../src/model/ruleset.js';
+import type { RuleSet, TableName } from '../src/model/ruleset.js';
 import { buildSnapshot } from '../src/model/snapshot.js';
 import { render } from '../src/render/render.js';
 import { RenderCache } from '../src/render/cache.js';
@@ -27,7 +24,7 @@ export interface ComputeResult {
   readonly renderMs: number;
   readonly renderRunsMs: number[];
   readonly serializeMs: number;
-  readonly rssMb: number;
+  readonly benchRssMb: number;
   readonly heapMb: number;
   readonly fullLines: number;
   readonly fullBytes: number;
@@ -45,11 +42,6 @@ function renderSnapshot(
   cache?: RenderCache,
 ): ReturnType<typeof render> {
   return render({ snapshot, config: cluster.config, family: 'ipv4', host: cluster.host }, cache);
-}
-
-/** What the Applier holds after applying `rs` (its lastApplied state), built without a text round trip. */
-export function liveAfter(previous: LiveRuleSet, rs: RuleSet): LiveRuleSet {
-  return applyPlanToLive(previous, planRestore(rs, previous));
 }
 
 /**
@@ -91,42 +83,36 @@ function summarizePlan(
   };
 }
 
-/** Render + plan of `next` against `live`, `runs` times; medians of each part. */
-function measureChange(
-  cluster: Cluster,
-  objects: { services: Service[]; slices: EndpointSlice[] },
-  nodes: SyntheticCluster['nodes'],
-  live: LiveRuleSet,
-  runs: number,
-  warmCache: () => RenderCache,
-): { record: ChangeRecord; ruleSet: RuleSet; plan: RestorePlan } {
-  const snap = timed(() => buildSnapshot(objects.services, objects.slices, nodes));
-  const renders: number[] = [];
-  const plans: number[] = [];
-  const totals: number[] = [];
-  let last: { ruleSet: RuleSet; plan: RestorePlan } | undefined;
-  for (let i = 0; i < runs; i++) {
-    // The controller's cache holds the previous sync's cluster (warmed outside the timing).
-    const cache = warmCache();
-    collectGarbage();
-    const r = timed(() => renderSnapshot(cluster, snap.value, cache).ruleSet);
-    // As the Applier does: only the chains the render reports as changed since the ruleset that
-    // left \`live\` (the warm cache's previous render) are compared.
-    const p = timed(() => planRestore(r.value, live, { onlyChains: r.value.delta?.chains }));
-    renders.push(r.ms);
-    plans.push(p.ms);
-    totals.push(r.ms + p.ms);
-    last = { ruleSet: r.value, plan: p.value };
-  }
-  if (!last) throw new Error('bench: runs must be >= 1');
-  const record: ChangeRecord = {
-    ...summarizePlan(last.plan),
-    computeMs: round(median(totals)),
-    renderMs: round(median(renders)),
-    planMs: round(median(plans), 2),
-    snapshotMs: round(snap.ms),
+import { ControllerModel, sliceKey } from './controller-model.js';
+
+/** Untimed syncs before the timed ones, and timed ones (odd: the last change ends in "changed"). */
+const WARMUP_SYNCS = 4;
+const CHANGE_RUNS = 5;
+
+interface Timings {
+  take: number[];
+  render: number[];
+  plan: number[];
+}
+
+function record(plan: RestorePlan, t: Timings): ChangeRecord {
+  const totals = t.take.map((ms, i) => ms + (t.render[i] ?? 0) + (t.plan[i] ?? 0));
+  return {
+    ...summarizePlan(plan),
+    computeMs: round(median(totals), 2),
+    snapshotMs: round(median(t.take), 2),
+    renderMs: round(median(t.render), 2),
+    planMs: round(median(t.plan), 2),
   };
-  return { record, ...last };
+}
+
+function timedSync(model: ControllerModel, t: Timings): ReturnType<ControllerModel['sync']> {
+  collectGarbage();
+  const s = model.sync();
+  t.take.push(s.ms.take);
+  t.render.push(s.ms.render);
+  t.plan.push(s.ms.plan);
+  return s;
 }
 
 export function computeScenario(params: ScenarioParams): ComputeResult {
@@ -153,48 +139,68 @@ export function computeScenario(params: ScenarioParams): ComputeResult {
   const fullLines = text.value.split('\n').length - 1;
   const fullBytes = Buffer.byteLength(text.value);
 
-  const baseLive = liveAfter(emptyLiveRuleSet('ipv4'), base.ruleSet);
-  const changeRuns = Math.min(params.renderRuns, 3);
-  const warmBase = (): RenderCache => {
-    const cache = new RenderCache();
-    renderSnapshot(cluster, snap.value, cache);
-    return cache;
-  };
-  const at = pickChangedService(cluster.services);
-  const slices = [...cluster.endpointSlices];
-  const slice = slices[at];
-  if (!slice) throw new Error('bench: service without slice');
-  slices[at] = replaceFirstEndpoint(slice, cluster, seed + 1);
-  const change = measureChange(
-    cluster,
-    { services: cluster.services, slices },
-    cluster.nodes,
-    baseLive,
-    changeRuns,
-    warmBase,
-  );
+  // The controller's first sync (a full render into an empty node), outside the timing.
+  const model = new ControllerModel(cluster);
+  model.sync();
   heap.sample();
 
-  const changedLive = applyPlanToLive(baseLive, change.plan);
+  // One-endpoint change: a pod of one service restarts with a new IP, then the next sync changes
+  // it back, and so on; every sync is one endpoint replaced. The first WARMUP_SYNCS are not timed
+  // (a controller syncs all day: what counts is its steady state, not the first call of a code
+  // path), the next CHANGE_RUNS are, and the last one ends in "changed".
+  const at = pickChangedService(cluster.services);
+  const original = cluster.endpointSlices[at];
+  if (!original) throw new Error('bench: service without slice');
+  const changedSlice = replaceFirstEndpoint(original, cluster, seed + 1);
+  const changeTimes: Timings = { take: [], render: [], plan: [] };
+  let changePlan: RestorePlan | undefined;
+  let changed: ClusterSnapshot | undefined;
+  let changeChains: Record<TableName, ReadonlySet<string>> | undefined;
+  for (let i = 0; i < WARMUP_SYNCS + CHANGE_RUNS; i++) {
+    const toChanged = (WARMUP_SYNCS + CHANGE_RUNS - i) % 2 === 1;
+    model.state.setSlices(sliceKey(original), [toChanged ? changedSlice : original]);
+    if (i < WARMUP_SYNCS) {
+      model.sync();
+      continue;
+    }
+    const s = timedSync(model, changeTimes);
+    if (toChanged) changePlan ??= s.plan;
+    changed = s.snapshot;
+    changeChains = s.changedChains;
+  }
+  heap.sample();
+
+  // One-service add: a new ClusterIP service with its slice; between adds it is removed again
+  // (not timed), so every timed sync is the same add. Warmed up the same way.
   const added = generateService(
     mulberry32(seed + 2),
     cluster.alloc,
     { namespace: 'ns-bench', name: 'svc-added', type: 'ClusterIP' },
     eps,
   );
-  const add = measureChange(
-    cluster,
-    { services: [...cluster.services, added.service], slices: [...slices, added.slice] },
-    cluster.nodes,
-    changedLive,
-    changeRuns,
-    () => {
-      const cache = warmBase();
-      renderSnapshot(cluster, buildSnapshot(cluster.services, slices, cluster.nodes), cache);
-      return cache;
-    },
-  );
+  const addTimes: Timings = { take: [], render: [], plan: [] };
+  let addPlan: RestorePlan | undefined;
+  let withAdded: ClusterSnapshot | undefined;
+  let addChains: Record<TableName, ReadonlySet<string>> | undefined;
+  for (let i = 0; i < WARMUP_SYNCS + CHANGE_RUNS; i++) {
+    if (i > 0) {
+      model.state.setService('ns-bench/svc-added', undefined);
+      model.state.setSlices(sliceKey(added.slice), undefined);
+      model.sync();
+    }
+    model.state.setService('ns-bench/svc-added', added.service);
+    model.state.setSlices(sliceKey(added.slice), [added.slice]);
+    if (i < WARMUP_SYNCS) {
+      model.sync();
+      continue;
+    }
+    const s = timedSync(model, addTimes);
+    addPlan ??= s.plan;
+    withAdded = s.snapshot;
+    addChains = s.changedChains;
+  }
   heap.sample();
+  if (!changePlan || !addPlan || !changed || !withAdded) throw new Error('bench: no change measured');
 
   return {
     servicePorts: base.stats.servicePorts,
@@ -204,12 +210,38 @@ export function computeScenario(params: ScenarioParams): ComputeResult {
     renderMs: round(median(runsMs)),
     renderRunsMs: runsMs.map((ms) => round(ms)),
     serializeMs: round(text.ms),
-    rssMb: round(peakRssMb()),
+    benchRssMb: round(peakRssMb()),
     heapMb: round(heap.mb),
     fullLines,
     fullBytes,
-    change: change.record,
-    addService: add.record,
-    rulesets: { base: base.ruleSet, changed: change.ruleSet, added: add.ruleSet },
+    change: record(changePlan, changeTimes),
+    addService: record(addPlan, addTimes),
+    rulesets: applyRuleSets(cluster, base.ruleSet, { changed, changeChains, withAdded, addChains }),
   };
+}
+
+/**
+ * The rulesets the applies use, each rendered on its own (the cached renders share chain maps with
+ * later renders). The changed and added ones carry the chain delta the controller's renders
+ * reported, relative to the ruleset before them, so the Applier plans only those chains, as it
+ * does for the controller.
+ */
+function applyRuleSets(
+  cluster: Cluster,
+  base: RuleSet,
+  steps: {
+    changed: ClusterSnapshot;
+    changeChains: Record<TableName, ReadonlySet<string>> | undefined;
+    withAdded: ClusterSnapshot;
+    addChains: Record<TableName, ReadonlySet<string>> | undefined;
+  },
+): ComputeResult['rulesets'] {
+  const withDelta = (
+    rs: RuleSet,
+    previous: RuleSet,
+    chains: Record<TableName, ReadonlySet<string>> | undefined,
+  ): RuleSet => (chains ? { ...rs, delta: { base: previous, chains } } : rs);
+  const changed = withDelta(renderSnapshot(cluster, steps.changed).ruleSet, base, steps.changeChains);
+  const added = withDelta(renderSnapshot(cluster, steps.withAdded).ruleSet, changed, steps.addChains);
+  return { base, changed, added };
 }

@@ -1,9 +1,8 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_CONFIG } from '../src/config/types.js';
 import { sweepNetns } from './netns.js';
 import { plotSvg } from './plot.js';
 import { formatTable } from './report.js';
@@ -30,14 +29,17 @@ const { values: args } = parseArgs({
     'max-endpoints': { type: 'string' },
     'max-apply-endpoints': { type: 'string' },
     'max-cold-endpoints': { type: 'string' },
+    'max-noflush-floor-endpoints': { type: 'string' },
     'max-old-space-mb': { type: 'string', default: '16384' },
     'no-latency': { type: 'boolean', default: false },
     'latency-backend': { type: 'string', multiple: true },
     'latency-seconds': { type: 'string' },
     'latency-rate': { type: 'string', default: '20' },
-    'latency-min-sync-ms': { type: 'string', default: String(DEFAULT_CONFIG.iptables.minSyncPeriodMs) },
+    // kproxy's syncs cost what the change costs, so the latency run lets them start as soon as the
+    // previous one ends (minSyncPeriod 0); kube-proxy's default of 1 s puts a 1 s floor under p99.
+    'latency-min-sync-ms': { type: 'string', default: '0' },
     'max-latency-endpoints': { type: 'string' },
-    'max-latency-both-endpoints': { type: 'string', default: '20000' },
+    'max-latency-both-endpoints': { type: 'string', default: '100000' },
   },
 });
 
@@ -47,10 +49,14 @@ const MAX_ENDPOINTS = Number(args['max-endpoints'] ?? 400_000);
 /** Real applies only up to this many endpoints in total (10k x 10 in a full run). */
 const MAX_APPLY_ENDPOINTS = Number(args['max-apply-endpoints'] ?? (args.quick ? 20_000 : 100_000));
 /** The Applier's cold start (an nft --noflush restore of everything: minutes above 1k x 10) only up to this. */
-const MAX_COLD_ENDPOINTS = Number(args['max-cold-endpoints'] ?? (args.quick ? 2_000 : 20_000));
+const MAX_COLD_ENDPOINTS = Number(args['max-cold-endpoints'] ?? (args.quick ? 2_000 : 100_000));
+/** The bare --noflush restore of the full ruleset (quadratic on nft 1.8.9: tens of minutes at 10k x 10) only up to this. */
+const MAX_NOFLUSH_FLOOR_ENDPOINTS = Number(
+  args['max-noflush-floor-endpoints'] ?? (args.quick ? 2_000 : 20_000),
+);
 /** Programming latency (controller + fake API server) only up to this many endpoints in total. */
 const MAX_LATENCY_ENDPOINTS = Number(args['max-latency-endpoints'] ?? (args.quick ? 1_000 : 100_000));
-/** Above this, latency runs on iptables-legacy only (nft's first sync is too slow or crashes; README). */
+/** Above this, latency runs on iptables-legacy only (nft's first sync reads the table with iptables-nft-save: minutes; README). */
 const MAX_LATENCY_BOTH_ENDPOINTS = Number(args['max-latency-both-endpoints']);
 const LATENCY_CHURN_MS = 1000 * Number(args['latency-seconds'] ?? (args.quick ? 4 : 15));
 const runId = `kpb-${process.pid.toString(36)}`;
@@ -109,6 +115,7 @@ function plan(): { run: ScenarioParams[]; skipped: SkippedScenario[] } {
         renderRuns: total <= 20_000 ? 7 : 3,
         apply: !args['no-apply'] && total <= MAX_APPLY_ENDPOINTS,
         coldStart: total <= MAX_COLD_ENDPOINTS,
+        noflushFloor: total <= MAX_NOFLUSH_FLOOR_ENDPOINTS,
         verify: total <= 20_000,
         netnsPrefix: `${runId}-${scenario}`,
         ...latencyPlan(total),
@@ -174,6 +181,7 @@ async function main(): Promise<void> {
     }
   }
   process.stdout.write(formatTable(records, skipped));
+  await mkdir(args.out, { recursive: true });
   await writeFile(`${args.out}/results.json`, JSON.stringify(records, null, 2) + '\n');
   await writeFile(`${args.out}/plot.svg`, plotSvg(records));
   process.stdout.write(

@@ -1,3 +1,5 @@
+import { execa } from 'execa';
+import { fileURLToPath } from 'node:url';
 import { applyBackend, type BenchBackend } from './apply.js';
 import { computeScenario } from './compute.js';
 import { measureLatency } from './latency.js';
@@ -65,12 +67,32 @@ async function latency(
   return { programmingLatencyMs: record, programmingLatencyNote: params.latencyNote };
 }
 
+/** kproxy's controller path at this size, in a process of its own started with node's defaults. */
+async function controllerMemory(
+  params: ScenarioParams,
+): Promise<{ rssMb: number; controllerHeapMb: number }> {
+  const script = fileURLToPath(new URL('./controller-memory.ts', import.meta.url));
+  const execArgv = process.execArgv.filter(
+    (a) => !a.startsWith('--expose-gc') && !a.startsWith('--max-old-space'),
+  );
+  const { stdout } = await execa(process.execPath, [...execArgv, script, JSON.stringify(params)]);
+  const out = JSON.parse(stdout) as { rssMb: number; heapMb: number };
+  return { rssMb: out.rssMb, controllerHeapMb: out.heapMb };
+}
+
 async function main(): Promise<void> {
   const params = JSON.parse(process.argv[2] ?? '') as ScenarioParams;
+  process.stderr.write(`bench: ${params.scenario} controller memory ...\n`);
+  const memory = await controllerMemory(params);
   const { rulesets, ...computed } = computeScenario(params);
   let apply: ChildRecord['apply'] = null;
   if (params.apply) {
-    const opts = { netnsPrefix: params.netnsPrefix, verify: params.verify, coldStart: params.coldStart };
+    const opts = {
+      netnsPrefix: params.netnsPrefix,
+      verify: params.verify,
+      coldStart: params.coldStart,
+      noflushFloor: params.noflushFloor,
+    };
     const attempt = async (backend: BenchBackend): Promise<BackendApplyOutcome> => {
       try {
         return await applyBackend(backend, rulesets, opts);
@@ -89,6 +111,7 @@ async function main(): Promise<void> {
     services: params.services,
     endpointsPerService: params.endpointsPerService,
     ...computed,
+    ...memory,
     apply,
     applySkipped: params.apply ? null : 'over the apply size limit',
     ...(await latency(params, rulesets.base)),

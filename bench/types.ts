@@ -11,6 +11,8 @@ export interface ScenarioParams {
   readonly apply: boolean;
   /** Time the Applier's cold start (and the --noflush floor) too. */
   readonly coldStart: boolean;
+  /** Also time a bare --noflush restore of the full ruleset (fullFloorNoflushMs). */
+  readonly noflushFloor: boolean;
   /** Check with iptables-save after the applies that the kernel holds exactly the desired rules. */
   readonly verify: boolean;
   /** Prefix of every network namespace this scenario creates. */
@@ -81,7 +83,12 @@ export interface ScenarioRecord {
   readonly renderMs: number;
   readonly renderRunsMs: readonly number[];
   readonly serializeMs: number;
+  /** Peak RSS of kproxy's controller path at this size, in a process of its own (controller-memory.ts). */
   readonly rssMb: number;
+  /** That process's heap after its last sync. */
+  readonly controllerHeapMb: number;
+  /** Peak RSS of the benchmark's compute stage (several renders and rulesets held at once). */
+  readonly benchRssMb: number;
   readonly heapMb: number;
   readonly fullLines: number;
   readonly fullBytes: number;
