@@ -58,6 +58,8 @@ class ObservingRunner implements Runner {
   watching = false;
   /** Endpoint IP -> epoch ms at which a restore holding its DNAT first completed. */
   readonly appliedAt = new Map<string, number>();
+  /** Duration of every restore call made while watching, ms. */
+  readonly restoreMs: number[] = [];
 
   constructor(private readonly inner: Runner) {}
 
@@ -71,9 +73,11 @@ class ObservingRunner implements Runner {
 
   async restore(...args: Parameters<Runner['restore']>): Promise<void> {
     const watched = this.watching;
+    const started = epochMs();
     await this.inner.restore(...args);
     if (!watched) return;
     const at = epochMs();
+    this.restoreMs.push(at - started);
     for (const m of args[1].matchAll(DNAT_TARGET)) {
       const ip = m[1] ?? '';
       if (!this.appliedAt.has(ip)) this.appliedAt.set(ip, at);
@@ -186,6 +190,7 @@ function summarize(
   parts: {
     readonly updates: ApiWorker['updates'];
     readonly appliedAt: ReadonlyMap<string, number>;
+    readonly restoreMs: readonly number[];
     readonly churn: { readonly updates: number; readonly elapsedMs: number };
     readonly during: SyncLog['reports'];
     readonly syncFailures: number;
@@ -206,6 +211,10 @@ function summarize(
     ),
   );
   const syncMs = ascending(parts.during.map(({ report }) => report.durationMs));
+  const restoreMs = ascending(parts.restoreMs);
+  // kproxy's own share of each sync: the sync's duration minus its restores (one per sync here).
+  const restoreTotal = parts.restoreMs.reduce((n, ms) => n + ms, 0);
+  const syncTotal = syncMs.reduce((n, ms) => n + ms, 0);
   const lines = ascending(parts.during.map(({ report }) => report.linesSent));
   const need = (n: number | null): number => {
     if (n === null) throw new Error('latency: no update was seen applied');
@@ -228,6 +237,8 @@ function summarize(
     syncP50Ms: roundOrNull(percentile(syncMs, 0.5)),
     syncP99Ms: roundOrNull(percentile(syncMs, 0.99)),
     syncLinesP50: percentile(lines, 0.5),
+    restoreP50Ms: roundOrNull(percentile(restoreMs, 0.5)),
+    ownShare: syncTotal > 0 && restoreTotal > 0 ? round((syncTotal - restoreTotal) / restoreTotal, 3) : null,
     preloadMs: round(parts.preloadMs),
     firstSyncMs: round(parts.firstSyncMs),
     firstSyncLines: parts.firstSyncLines,
@@ -289,6 +300,7 @@ export async function measureLatency(p: LatencyParams): Promise<BackendLatencyRe
     return summarize(p, {
       updates: api.updates,
       appliedAt: runner.appliedAt,
+      restoreMs: runner.restoreMs,
       churn,
       during: log.reports.slice(before.reports),
       syncFailures: log.failures - before.failures,

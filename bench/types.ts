@@ -130,6 +130,10 @@ export interface BackendLatencyRecord {
   /** Those syncs' durationMs (snapshot, render, plan, restore) and restore lines sent. */
   readonly syncP50Ms: number | null;
   readonly syncP99Ms: number | null;
+  /** Restore calls during the churn: median duration, ms. */
+  readonly restoreP50Ms: number | null;
+  /** (time in syncs - time in restores) / time in restores, over the churn: kproxy's own share. */
+  readonly ownShare: number | null;
   readonly syncLinesP50: number | null;
   /** Bare flushing restore of the full ruleset into the fresh namespace before the controller starts. */
   readonly preloadMs: number;
