@@ -38,6 +38,14 @@ export interface RuleRef extends ChainRef {
   readonly rule: string;
 }
 
+/** A chain that exists and gets other rules. */
+interface ChainRewrite {
+  readonly table: TableName;
+  readonly chain: string;
+  readonly before: readonly string[];
+  readonly after: readonly string[];
+}
+
 export type ChainChange =
   | {
       readonly kind: 'created';
@@ -45,23 +53,10 @@ export type ChainChange =
       readonly chain: string;
       readonly after: readonly string[];
     }
-  | {
-      readonly kind: 'rewritten';
-      readonly table: TableName;
-      readonly chain: string;
-      readonly before: readonly string[];
-      readonly after: readonly string[];
-    }
-  /** An existing chain changed with rule-level edits (`-D CHAIN N`, `-I CHAIN N rule`): few rules differ. */
-  | {
-      readonly kind: 'edited';
-      readonly table: TableName;
-      readonly chain: string;
-      readonly before: readonly string[];
-      readonly after: readonly string[];
-      readonly deleted: number;
-      readonly inserted: number;
-    }
+  /** Flushed (`:CHAIN`) and filled again. */
+  | ({ readonly kind: 'rewritten' } & ChainRewrite)
+  /** Changed with rule-level edits (`-D CHAIN N`, `-I CHAIN N rule`): few rules differ. */
+  | ({ readonly kind: 'edited'; readonly deleted: number; readonly inserted: number } & ChainRewrite)
   | {
       readonly kind: 'deleted';
       readonly table: TableName;

@@ -176,14 +176,11 @@ export function patchState(
     else warned.delete(key);
     partsChanged ||= !sameContributions(oldFragments, newFragments);
   }
+  // Same node facts, rule context and (patched) maps as before; the rest is new.
   const state: FamilyState = {
+    ...previous,
     version,
-    viewKey: ectx.viewKey,
-    ruleKey,
-    entries,
-    warned,
     views,
-    fragmentOf,
     endpoints,
     noLocal,
     parts: partsChanged ? buildFixedParts(views, fragmentOf) : previous.parts,
