@@ -1,11 +1,11 @@
 import { SaveError } from '../errors.js';
 import type { IpFamily } from '../model/family.js';
-import type { RuleSet } from '../model/ruleset.js';
+import { TABLE_NAMES, type RuleSet } from '../model/ruleset.js';
 import { planCleanup } from './cleanup-plan.js';
 import { planRestore, type PlanOptions } from './diff.js';
-import type { LiveRuleSet } from './live.js';
+import type { LiveChain, LiveRuleSet } from './live.js';
 import { SaveParseError, parseSave } from './parse.js';
-import { renderRestoreInput, type RestorePlan } from './restore-plan.js';
+import { restoreInput, type RestorePlan } from './restore-plan.js';
 import type { Runner } from './runner.js';
 import { applyPlanToLive } from './simulate.js';
 import { STAGE_THRESHOLD_LINES, stageRestore } from './stage.js';
@@ -63,7 +63,8 @@ export class Applier {
   /** What apply would send, always against a fresh read of the live ruleset. Changes nothing. */
   async diff(desired: readonly RuleSet[]): Promise<RestorePlan[]> {
     const plans: RestorePlan[] = [];
-    for (const rs of desired) plans.push(planRestore(rs, await this.readLive(rs.family), this.planOptions));
+    for (const rs of desired)
+      plans.push(planRestore(rs, await this.readLive(rs.family, rs), this.planOptions));
     return plans;
   }
 
@@ -95,11 +96,14 @@ export class Applier {
     return this.lastApplied.get(family);
   }
 
-  /** Reads and parses the live ruleset of a family (all tables). */
-  async readLive(family: IpFamily): Promise<LiveRuleSet> {
+  /**
+   * Reads and parses the live ruleset of a family (all tables). With `expected` (the ruleset about
+   * to be applied), chains already in sync share its arrays instead of holding parsed copies.
+   */
+  async readLive(family: IpFamily, expected?: RuleSet): Promise<LiveRuleSet> {
     const text = await this.runner.save(family);
     try {
-      return parseSave(text, family);
+      return parseSave(text, family, { expected });
     } catch (err) {
       if (!(err instanceof SaveParseError)) throw err;
       throw new SaveError(
@@ -117,14 +121,16 @@ export class Applier {
 
   private async applyFamily(desired: RuleSet, full: boolean): Promise<FamilyApplyResult> {
     const known = full ? undefined : this.lastApplied.get(desired.family);
-    const live = known ?? (await this.readLive(desired.family));
+    const live = known ?? (await this.readLive(desired.family, desired));
     // When the desired ruleset says which chains changed since the one applied last, only those
     // can differ from the state that apply left: compare just them.
     const delta =
       known && desired.delta?.base === this.lastDesired.get(desired.family) ? desired.delta : undefined;
     const plan = planRestore(desired, live, { ...this.planOptions, onlyChains: delta?.chains });
     if (!plan.empty) await this.restore(plan);
-    this.lastApplied.set(desired.family, applyPlanToLive(live, plan, { inPlace: true }));
+    const applied = applyPlanToLive(live, plan, { inPlace: true });
+    if (known === undefined) adoptDesiredRules(applied, desired);
+    this.lastApplied.set(desired.family, applied);
     this.lastDesired.set(desired.family, desired);
     return { family: desired.family, plan, readLive: known === undefined, sent: !plan.empty };
   }
@@ -144,11 +150,28 @@ export class Applier {
   private async restore(plan: RestorePlan): Promise<void> {
     const opts = { noflush: true, counters: true };
     if (plan.lineCount <= STAGE_THRESHOLD_LINES || !(await this.isNftBackend())) {
-      await this.runner.restore(plan.family, renderRestoreInput(plan), opts);
+      await this.runner.restore(plan.family, restoreInput(plan), opts);
       return;
     }
     const staged = stageRestore(plan);
     for (const input of staged.stages) await this.runner.restore(plan.family, input, opts);
-    if (staged.final !== '') await this.runner.restore(plan.family, staged.final, opts);
+    if (!staged.finalEmpty) await this.runner.restore(plan.family, staged.final, opts);
+  }
+}
+
+/**
+ * After a successful apply every desired chain holds exactly the desired rules, so the state can
+ * point at the desired ruleset's arrays instead of the ones parsed from iptables-save: the parsed
+ * rules (and the save text they are slices of, tens of MB on a big node) can then be collected.
+ * Renders never change an array they returned, so sharing is safe. Updates `applied` in place.
+ */
+function adoptDesiredRules(applied: LiveRuleSet, desired: RuleSet): void {
+  for (const table of TABLE_NAMES) {
+    const chains = applied.tables.get(table)?.chains as Map<string, LiveChain> | undefined;
+    if (!chains) continue;
+    for (const [name, rules] of desired.tables[table].chains) {
+      const chain = chains.get(name);
+      if (chain && chain.rules !== rules) chains.set(name, { policy: chain.policy, rules });
+    }
   }
 }

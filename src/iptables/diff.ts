@@ -101,7 +101,7 @@ function planOneTable(
       continue;
     }
     declares.push({ kind: 'declare', chain });
-    for (const rule of rules) appends.push({ kind: 'append', chain, rule });
+    if (rules.length > 0) appends.push({ kind: 'fill', chain, rules });
     changes.push(
       current
         ? { kind: 'rewritten', table, chain, before: current.rules, after: rules }

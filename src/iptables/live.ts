@@ -34,8 +34,10 @@ export function freshTable(table: string): Map<string, LiveChain> {
 
 /** Built-in chains first (in their given order), then user chains in byte order, as iptables-save prints. */
 export function sortChains<T>(chains: ReadonlyMap<string, T>): Map<string, T> {
-  const names = [...chains.keys()];
-  const builtins = names.filter((n) => isBuiltinChain(n));
-  const users = names.filter((n) => !isBuiltinChain(n)).sort(compareBytes);
-  return new Map([...builtins, ...users].map((n) => [n, chains.get(n) as T]));
+  const sorted = new Map<string, T>();
+  for (const [name, chain] of chains) if (isBuiltinChain(name)) sorted.set(name, chain);
+  const users: string[] = [];
+  for (const name of chains.keys()) if (!isBuiltinChain(name)) users.push(name);
+  for (const name of users.sort(compareBytes)) sorted.set(name, chains.get(name) as T);
+  return sorted;
 }

@@ -11,6 +11,12 @@ export type RestoreOp =
   | { readonly kind: 'declare'; readonly chain: string }
   /** `-A CHAIN rule` */
   | { readonly kind: 'append'; readonly chain: string; readonly rule: string }
+  /**
+   * `-A CHAIN rule` for each of `rules`, in order: the contents of a chain declared by the same
+   * plan. One op per chain, holding the desired ruleset's own array (never copied or changed), so a
+   * cold start's plan costs one op per chain rather than one per rule.
+   */
+  | { readonly kind: 'fill'; readonly chain: string; readonly rules: readonly string[] }
   /** `-I CHAIN N rule`: inserts at 1-based position N (default 1, the top). */
   | { readonly kind: 'insert'; readonly chain: string; readonly rule: string; readonly position?: number }
   /** `-D CHAIN rule`: deletes the first rule equal to `rule`. */
@@ -88,8 +94,16 @@ export interface RestorePlan {
   readonly empty: boolean;
 }
 
+/** The op's restore input lines: one, or one per rule for `fill`. */
+export function opLines(op: RestoreOp): string[] {
+  return op.kind === 'fill' ? op.rules.map((rule) => withRule(`-A ${op.chain}`, rule)) : [renderOp(op)];
+}
+
+/** The op's restore input lines, joined with newlines (several for `fill`). */
 export function renderOp(op: RestoreOp): string {
   switch (op.kind) {
+    case 'fill':
+      return opLines(op).join('\n');
     case 'declare':
       return `:${op.chain} - [0:0]`;
     case 'append':
@@ -109,6 +123,21 @@ export function renderOp(op: RestoreOp): string {
   }
 }
 
+function* fillLines(chain: string, rules: readonly string[]): Generator<string> {
+  for (const rule of rules) yield withRule(`-A ${chain}`, rule);
+}
+
+/** How many restore input lines an op renders to. */
+export function opLineCount(op: RestoreOp): number {
+  return op.kind === 'fill' ? op.rules.length : 1;
+}
+
+/** How many rules an op writes into a chain: `-A` lines and positional `-I` lines. */
+export function rulesWrittenBy(op: RestoreOp): number {
+  if (op.kind === 'fill') return op.rules.length;
+  return op.kind === 'append' || (op.kind === 'insert' && op.position !== undefined) ? 1 : 0;
+}
+
 function withRule(head: string, rule: string): string {
   return rule === '' ? head : `${head} ${rule}`;
 }
@@ -123,9 +152,9 @@ export function planTable(table: TableName, ops: readonly RestoreOp[]): PlannedT
     table,
     ops,
     get lines(): readonly string[] {
-      return [`*${table}`, ...ops.map(renderOp), 'COMMIT'];
+      return [`*${table}`, ...ops.flatMap(opLines), 'COMMIT'];
     },
-    lineCount: ops.length + 2,
+    lineCount: ops.reduce((n, op) => n + opLineCount(op), 2),
   };
 }
 
@@ -141,39 +170,60 @@ export function makePlan(
     family,
     tables: sent,
     ...parts,
-    chainsWritten: parts.changes
-      .filter((c) => c.kind === 'created' || c.kind === 'rewritten' || c.kind === 'edited')
-      .map(ref),
-    chainsDeleted: parts.changes.filter((c) => c.kind === 'deleted').map(ref),
-    rulesWritten: sent.reduce((n, t) => n + t.ops.filter(writesRule).length, 0),
+    // Derived on each read: a cold start writes 100k+ chains, and the summary needs only counts.
+    get chainsWritten(): readonly ChainRef[] {
+      return parts.changes
+        .filter((c) => c.kind === 'created' || c.kind === 'rewritten' || c.kind === 'edited')
+        .map(ref);
+    },
+    get chainsDeleted(): readonly ChainRef[] {
+      return parts.changes.filter((c) => c.kind === 'deleted').map(ref);
+    },
+    rulesWritten: sent.reduce((n, t) => t.ops.reduce((m, op) => m + rulesWrittenBy(op), n), 0),
     lineCount: sent.reduce((n, t) => n + t.lineCount, 0),
     empty: sent.length === 0,
   };
 }
 
-/** Ops rendered and joined at a time: bounds the short-lived line strings of a big input. */
-const RENDER_CHUNK_OPS = 4096;
+/** Lines rendered and joined into one chunk: bounds the short-lived strings of a big input. */
+const CHUNK_LINES = 4096;
 
-/** The iptables-restore input for a plan; '' when the plan is empty. */
-export function renderRestoreInput(plan: RestorePlan): string {
-  if (plan.empty) return '';
-  const chunks: string[] = [];
-  for (const t of plan.tables) {
-    chunks.push(`*${t.table}`);
-    for (let i = 0; i < t.ops.length; i += RENDER_CHUNK_OPS) {
-      chunks.push(
-        t.ops
-          .slice(i, i + RENDER_CHUNK_OPS)
-          .map(renderOp)
-          .join('\n'),
-      );
+/**
+ * The restore input of a table's ops as chunks of at most about CHUNK_LINES lines, each ending
+ * with a newline, `*table` first and `COMMIT` last. A big `fill` is split across chunks.
+ */
+export function* tableInputChunks(table: string, ops: Iterable<RestoreOp>): Generator<string> {
+  let lines: string[] = [`*${table}`];
+  const flush = (): string => {
+    const chunk = lines.join('\n') + '\n';
+    lines = [];
+    return chunk;
+  };
+  for (const op of ops) {
+    for (const line of op.kind === 'fill' ? fillLines(op.chain, op.rules) : [renderOp(op)]) {
+      lines.push(line);
+      if (lines.length >= CHUNK_LINES) yield flush();
     }
-    chunks.push('COMMIT');
   }
-  return chunks.join('\n') + '\n';
+  lines.push('COMMIT');
+  yield flush();
 }
 
-/** A rule kproxy writes into one of its chains (hook inserts at the top are not counted). */
-function writesRule(op: RestoreOp): boolean {
-  return op.kind === 'append' || (op.kind === 'insert' && op.position !== undefined);
+/**
+ * A plan's iptables-restore input, rendered chunk by chunk each time it is iterated: what the
+ * runner streams to iptables-restore's stdin, so a cold start's input (tens of MB at 10k
+ * services) never exists as one string. Empty for an empty plan.
+ */
+export function restoreInput(plan: RestorePlan): Iterable<string> {
+  return {
+    *[Symbol.iterator]() {
+      if (plan.empty) return;
+      for (const t of plan.tables) yield* tableInputChunks(t.table, t.ops);
+    },
+  };
+}
+
+/** The iptables-restore input for a plan as one string; '' when the plan is empty. */
+export function renderRestoreInput(plan: RestorePlan): string {
+  return [...restoreInput(plan)].join('');
 }

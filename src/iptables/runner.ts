@@ -57,9 +57,20 @@ export interface Runner {
   readonly backend: Backend;
   /** iptables-save output; `counters` adds `-c` (`[packets:bytes]` before each rule). */
   save(family: IpFamily, table?: string, opts?: { readonly counters?: boolean }): Promise<string>;
-  restore(family: IpFamily, input: string, opts: RestoreOptions): Promise<void>;
+  restore(family: IpFamily, input: RestoreInput, opts: RestoreOptions): Promise<void>;
   version(): Promise<IptablesVersion>;
   supportsRandomFully(): Promise<boolean>;
+}
+
+/**
+ * iptables-restore input: the text, or its chunks, rendered as they are streamed to stdin. The
+ * iterable must yield the same chunks every time it is iterated (a failure is located in the text).
+ */
+export type RestoreInput = string | Iterable<string>;
+
+/** The whole input as one string. */
+export function inputText(input: RestoreInput): string {
+  return typeof input === 'string' ? input : [...input].join('');
 }
 
 const BACKEND_HINT = 'Install iptables, or pick the binaries with --iptables-backend nft|legacy.';
@@ -69,7 +80,7 @@ export async function execTool(
   file: string,
   args: readonly string[],
   opts: ExecOptions,
-  extra: { readonly input?: string; readonly notFoundHint?: string } = {},
+  extra: { readonly input?: RestoreInput; readonly notFoundHint?: string } = {},
 ): Promise<ExecResult> {
   const { input, notFoundHint = BACKEND_HINT } = extra;
   const [cmd, argv] = opts.netns ? ['ip', ['netns', 'exec', opts.netns, file, ...args]] : [file, [...args]];
@@ -78,7 +89,11 @@ export async function execTool(
     stripFinalNewline: false,
     timeout: opts.timeoutMs ?? 600_000,
     ...(opts.env ? { env: { ...opts.env } } : {}),
-    ...(input !== undefined ? { input } : { stdin: 'ignore' as const }),
+    ...(input === undefined
+      ? { stdin: 'ignore' as const }
+      : typeof input === 'string'
+        ? { input }
+        : { stdin: streamOf(input) }),
   });
   const stderr = String(result.stderr);
   if (result.code === 'ENOENT') throw new BinaryNotFoundError(cmd, notFoundHint, { cause: result });
@@ -92,6 +107,11 @@ export async function execTool(
     stdout: String(result.stdout),
     stderr,
   };
+}
+
+/** A one-shot iterable over the chunks (execa reads an iterable, not a generator function, as input). */
+function streamOf(input: Iterable<string>): Iterable<string> {
+  return { [Symbol.iterator]: () => input[Symbol.iterator]() };
 }
 
 /** iptables-save, ip6tables-restore, iptables-nft-save, ip6tables-legacy-restore, ... */
@@ -169,7 +189,9 @@ export function createRunner(opts: RunnerOptions): Runner {
         ...(restoreOpts.counters ? ['--counters'] : []),
       ];
       const result = await execTool(binary, args, opts, { input });
-      if (result.exitCode !== 0) throw restoreError(binary, result.exitCode, result.stderr, input);
+      if (result.exitCode !== 0) {
+        throw restoreError(binary, result.exitCode, result.stderr, inputText(input));
+      }
     },
     version,
     async supportsRandomFully() {

@@ -6,6 +6,9 @@ import type { RestoreOp, RestorePlan } from './restore-plan.js';
  * without asking it. Between full resyncs this stands in for the live ruleset. Pure.
  */
 
+/** The rules of a chain just declared; shared, never written to (writes copy it first). */
+const NO_RULES: readonly string[] = Object.freeze([]);
+
 export class SimulationError extends Error {
   override readonly name = 'SimulationError';
 }
@@ -56,14 +59,28 @@ export function applyOpsToTable(
     switch (op.kind) {
       case 'declare': {
         if (!chains.has(op.chain)) added = true;
-        const fresh: string[] = [];
-        owned.set(op.chain, fresh);
-        chains.set(op.chain, { policy: chains.get(op.chain)?.policy ?? '-', rules: fresh });
+        // Empty, and not owned: the first op that adds a rule copies (allocates) it, and a fill
+        // adopts its array instead; a cold start declares every chain before filling any.
+        owned.delete(op.chain);
+        chains.set(op.chain, { policy: chains.get(op.chain)?.policy ?? '-', rules: NO_RULES });
         break;
       }
       case 'append':
         rulesOf(op.chain).push(op.rule);
         break;
+      case 'fill': {
+        const found = chains.get(op.chain);
+        if (found && found.rules.length === 0) {
+          // An empty chain (one this plan declared): adopt the desired ruleset's array, which no
+          // one mutates, instead of copying it; a later op on the chain copies it first.
+          owned.delete(op.chain);
+          chains.set(op.chain, { policy: found.policy, rules: op.rules });
+        } else {
+          const rules = rulesOf(op.chain);
+          for (const rule of op.rules) rules.push(rule);
+        }
+        break;
+      }
       case 'insert': {
         const rules = rulesOf(op.chain);
         const at = (op.position ?? 1) - 1;

@@ -1,4 +1,4 @@
-import { renderOp, type RestoreOp, type RestorePlan } from './restore-plan.js';
+import { opLineCount, tableInputChunks, type RestoreOp, type RestorePlan } from './restore-plan.js';
 
 /**
  * Splitting a large restore into staging steps and one final step.
@@ -13,72 +13,88 @@ import { renderOp, type RestoreOp, type RestorePlan } from './restore-plan.js';
  */
 
 export interface StagedRestore {
-  /** Restore inputs to send first, in order: declarations of every new chain, then their rules. */
-  readonly stages: readonly string[];
-  /** The input whose commit makes the new rules visible. */
-  readonly final: string;
+  /**
+   * Restore inputs to send first, in order: declarations of every new chain, then their rules.
+   * Rendered one transaction at a time as it is iterated (and again on every iteration).
+   */
+  readonly stages: Iterable<string>;
+  /** The input whose commit makes the new rules visible, in chunks; nothing when there is none. */
+  readonly final: Iterable<string>;
+  /** The final input has no table to send. */
+  readonly finalEmpty: boolean;
 }
 
 /** Plans above this many lines are staged; smaller ones go in one transaction. */
 export const STAGE_THRESHOLD_LINES = 20_000;
 const CHUNK_LINES = 4_000;
 
-function chunked(table: string, lines: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < lines.length; i += CHUNK_LINES) {
-    out.push([`*${table}`, ...lines.slice(i, i + CHUNK_LINES), 'COMMIT', ''].join('\n'));
-  }
-  return out;
+function once(fn: () => Generator<string>): Iterable<string> {
+  return { [Symbol.iterator]: fn };
 }
 
-/** Rules of one chain, grouped so a chain is never split across two staging transactions. */
-function chainGroups(ops: readonly RestoreOp[], created: ReadonlySet<string>): Map<string, string[]> {
-  const groups = new Map<string, string[]>();
+/** One transaction's input from one table's ops (without chunking: each stage is small). */
+function transaction(table: string, ops: readonly RestoreOp[]): string {
+  return [...tableInputChunks(table, ops)].join('');
+}
+
+/** Declarations of the created chains, CHUNK_LINES per transaction. */
+function* declareStages(table: string, created: readonly string[]): Generator<string> {
+  for (let i = 0; i < created.length; i += CHUNK_LINES) {
+    const ops = created.slice(i, i + CHUNK_LINES).map((chain): RestoreOp => ({ kind: 'declare', chain }));
+    yield transaction(table, ops);
+  }
+}
+
+/**
+ * The rules of the created chains, about CHUNK_LINES per transaction; a chain is never split
+ * across two transactions (a chain longer than that gets one of its own).
+ */
+function* fillStages(
+  table: string,
+  ops: readonly RestoreOp[],
+  created: ReadonlySet<string>,
+): Generator<string> {
+  let batch: RestoreOp[] = [];
+  let lines = 0;
   for (const op of ops) {
-    if (op.kind !== 'append' || !created.has(op.chain)) continue;
-    const list = groups.get(op.chain);
-    if (list) list.push(renderOp(op));
-    else groups.set(op.chain, [renderOp(op)]);
+    if (!((op.kind === 'fill' || op.kind === 'append') && created.has(op.chain))) continue;
+    const n = opLineCount(op);
+    if (lines > 0 && lines + n > CHUNK_LINES && !continues(batch, op)) {
+      yield transaction(table, batch);
+      batch = [];
+      lines = 0;
+    }
+    batch.push(op);
+    lines += n;
   }
-  return groups;
+  if (batch.length > 0) yield transaction(table, batch);
 }
 
-function fillChunks(table: string, groups: ReadonlyMap<string, string[]>): string[] {
-  const out: string[] = [];
-  let current: string[] = [];
-  for (const rules of groups.values()) {
-    if (current.length > 0 && current.length + rules.length > CHUNK_LINES) {
-      out.push([`*${table}`, ...current, 'COMMIT', ''].join('\n'));
-      current = [];
-    }
-    current.push(...rules);
-  }
-  if (current.length > 0) out.push([`*${table}`, ...current, 'COMMIT', ''].join('\n'));
-  return out;
+/** `op` writes to the chain the batch's last op wrote to (plans keep a chain's ops together). */
+function continues(batch: readonly RestoreOp[], op: RestoreOp): boolean {
+  return batch.length > 0 && batch[batch.length - 1]?.chain === op.chain;
 }
 
 export function stageRestore(plan: RestorePlan): StagedRestore {
-  const declareStages: string[] = [];
-  const fillStages: string[] = [];
-  const finalTables: string[] = [];
-  for (const planned of plan.tables) {
-    const created = new Set(
-      plan.changes.filter((c) => c.kind === 'created' && c.table === planned.table).map((c) => c.chain),
-    );
-    declareStages.push(
-      ...chunked(
-        planned.table,
-        [...created].map((chain) => `:${chain} - [0:0]`),
-      ),
-    );
-    fillStages.push(...fillChunks(planned.table, chainGroups(planned.ops, created)));
+  const tables = plan.tables.map((planned) => {
+    const created = plan.changes
+      .filter((c) => c.kind === 'created' && c.table === planned.table)
+      .map((c) => c.chain);
+    const createdSet = new Set(created);
     const rest = planned.ops.filter(
-      (op) => !(op.kind === 'declare' || op.kind === 'append') || !created.has(op.chain),
+      (op) =>
+        !(op.kind === 'declare' || op.kind === 'fill' || op.kind === 'append') || !createdSet.has(op.chain),
     );
-    if (rest.length > 0) finalTables.push([`*${planned.table}`, ...rest.map(renderOp), 'COMMIT'].join('\n'));
-  }
+    return { table: planned.table, ops: planned.ops, created, createdSet, rest };
+  });
   return {
-    stages: [...declareStages, ...fillStages],
-    final: finalTables.length === 0 ? '' : finalTables.join('\n') + '\n',
+    stages: once(function* () {
+      for (const t of tables) yield* declareStages(t.table, t.created);
+      for (const t of tables) yield* fillStages(t.table, t.ops, t.createdSet);
+    }),
+    final: once(function* () {
+      for (const t of tables) if (t.rest.length > 0) yield* tableInputChunks(t.table, t.rest);
+    }),
+    finalEmpty: tables.every((t) => t.rest.length === 0),
   };
 }

@@ -1,7 +1,7 @@
 import type winston from 'winston';
 import type { ProxyConfig } from '../config/types.js';
 import type { Conntrack } from '../iptables/conntrack.js';
-import type { RestorePlan } from '../iptables/restore-plan.js';
+import { rulesWrittenBy, type RestorePlan } from '../iptables/restore-plan.js';
 import type { PendingChanges, TakenSnapshot } from '../k8s/cluster-state.js';
 import type { IpFamily } from '../model/family.js';
 import { TABLE_NAMES, type TableName } from '../model/ruleset.js';
@@ -63,7 +63,10 @@ function ruleCounts(result: RenderResult, plan: RestorePlan | undefined): Record
   const counts = {} as Record<TableName, TableRuleCounts>;
   for (const table of TABLE_NAMES) {
     const ops = plan?.tables.find((t) => t.table === table)?.ops ?? [];
-    counts[table] = { total: result.stats.rules[table], last: ops.filter((o) => o.kind === 'append').length };
+    counts[table] = {
+      total: result.stats.rules[table],
+      last: ops.reduce((n, op) => n + rulesWrittenBy(op), 0),
+    };
   }
   return counts;
 }

@@ -51,8 +51,7 @@ export class DryRunTarget implements RuleTarget {
   ): Promise<RestorePlan[]> {
     const plans: RestorePlan[] = [];
     for (const rs of ruleSets) {
-      const base =
-        (await this.readLive(rs.family)) ?? this.simulated.get(rs.family) ?? emptyLiveRuleSet(rs.family);
+      const base = (await this.readLive(rs)) ?? this.simulated.get(rs.family) ?? emptyLiveRuleSet(rs.family);
       const plan = planRestore(rs, base);
       this.simulated.set(rs.family, applyPlanToLive(base, plan));
       plans.push(plan);
@@ -63,10 +62,10 @@ export class DryRunTarget implements RuleTarget {
     return plans;
   }
 
-  private async readLive(family: IpFamily): Promise<LiveRuleSet | undefined> {
+  private async readLive(expected: RuleSet): Promise<LiveRuleSet | undefined> {
     if (!this.liveReadable) return undefined;
     try {
-      return await this.applier.readLive(family);
+      return await this.applier.readLive(expected.family, expected);
     } catch (err) {
       this.liveReadable = false;
       this.log.warn('cannot read the live ruleset; dry-run diffs are against the previous dry-run state', {

@@ -6,7 +6,12 @@
 import { RestoreError } from '../../src/errors.js';
 import { emptyLiveRuleSet, sortChains, type LiveRuleSet, type LiveTable } from '../../src/iptables/live.js';
 import type { RestoreOp } from '../../src/iptables/restore-plan.js';
-import type { IptablesVersion, Runner } from '../../src/iptables/runner.js';
+import {
+  inputText,
+  type IptablesVersion,
+  type RestoreInput,
+  type Runner,
+} from '../../src/iptables/runner.js';
 import { applyOpsToTable } from '../../src/iptables/simulate.js';
 import type { IpFamily } from '../../src/model/family.js';
 
@@ -77,7 +82,8 @@ export class FakeKernel implements Runner {
     return Promise.resolve(saveText(this.live(family), table));
   }
 
-  restore(family: IpFamily, input: string): Promise<void> {
+  restore(family: IpFamily, restoreInput: RestoreInput): Promise<void> {
+    const input = inputText(restoreInput);
     this.restores.push({ family, input });
     if (this.failRestores > 0) {
       this.failRestores--;

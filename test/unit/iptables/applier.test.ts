@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { RestoreError } from '../../../src/errors.js';
 import { Applier } from '../../../src/iptables/applier.js';
-import type { Runner } from '../../../src/iptables/runner.js';
+import { inputText, type RestoreInput, type Runner } from '../../../src/iptables/runner.js';
 import type { IpFamily } from '../../../src/model/family.js';
 import { ruleSet, sampleRuleSet } from './rulesets.js';
 
@@ -16,8 +16,8 @@ class FakeRunner implements Runner {
     this.saves++;
     return Promise.resolve(this.saved);
   }
-  restore(_family: IpFamily, input: string): Promise<void> {
-    this.restores.push(input);
+  restore(_family: IpFamily, input: RestoreInput): Promise<void> {
+    this.restores.push(inputText(input));
     if (this.failNext) {
       this.failNext = false;
       return Promise.reject(

@@ -1,10 +1,9 @@
 import { expect } from 'chai';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { SaveError } from '../../../src/errors.js';
 import { createRunner } from '../../../src/iptables/runner.js';
 import { prlimitOutcome, withUnlimitedStack } from '../../../src/iptables/save-stack.js';
+import { FakeBinaries } from '../../support/fake-binaries.js';
 
 describe('iptables/save-stack', () => {
   it('wraps the save in prlimit with an unlimited stack', () => {
@@ -29,22 +28,19 @@ describe('iptables/save-stack', () => {
 
 /** Fake prlimit / iptables-nft-save scripts on a private PATH; each appends its argv to a log. */
 describe('iptables/runner save under prlimit (fake binaries)', () => {
-  let dir = '';
-  const log = (): Promise<string> => readFile(path.join(dir, 'log'), 'utf8').catch(() => '');
-  const script = async (name: string, body: string): Promise<void> => {
-    const file = path.join(dir, name);
-    await writeFile(file, `#!/bin/sh\necho "${name} $*" >> "${dir}/log"\n${body}\n`);
-    await chmod(file, 0o755);
-  };
-  const runner = (): ReturnType<typeof createRunner> => createRunner({ backend: 'nft', env: { PATH: dir } });
+  const bin = new FakeBinaries('kproxy-save-stack');
+  const log = (): Promise<string> => readFile(bin.file('log'), 'utf8').catch(() => '');
+  /** Each script first appends its name and argv to the log. */
+  const script = (name: string, body: string): Promise<void> =>
+    bin.script(name, `echo "${name} $*" >> "${bin.file('log')}"\n${body}`);
+  const runner = (): ReturnType<typeof createRunner> =>
+    createRunner({ backend: 'nft', env: { PATH: bin.dir } });
 
   beforeEach(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'kproxy-save-stack-'));
+    await bin.create();
     await script('iptables-nft-save', "printf '*nat\\nCOMMIT\\n'");
   });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => bin.remove());
 
   it('runs the save through prlimit when it works', async () => {
     await script('prlimit', 'shift 2; exec "$@"');

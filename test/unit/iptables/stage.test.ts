@@ -17,10 +17,10 @@ describe('iptables/stage', () => {
     const desired = ruleSet(300, () => 3);
     const plan = planRestore(desired, emptyLiveRuleSet('ipv4'));
     const staged = stageRestore(plan);
-    const final = body(staged.final);
+    const final = body([...staged.final].join(''));
     // The hook, which makes the new chains reachable, only in the final transaction.
     expect(final).to.deep.equal(['-I PREROUTING 1 -j KUBE-SERVICES']);
-    const stagedLines = staged.stages.flatMap(body);
+    const stagedLines = [...staged.stages].flatMap(body);
     expect(new Set([...stagedLines, ...final])).to.deep.equal(new Set(body(renderRestoreInput(plan))));
     // Every chain is declared before any rule of any stage can jump to it.
     const firstRule = stagedLines.findIndex((l) => l.startsWith('-A'));
@@ -34,7 +34,7 @@ describe('iptables/stage', () => {
       emptyLiveRuleSet('ipv4'),
     );
     const seen = new Map<string, number>();
-    stageRestore(plan).stages.forEach((input, i) => {
+    [...stageRestore(plan).stages].forEach((input, i) => {
       for (const line of body(input).filter((l) => l.startsWith('-A'))) {
         const chain = line.split(' ')[1]!;
         expect(seen.get(chain) ?? i, chain).to.equal(i);
@@ -48,12 +48,12 @@ describe('iptables/stage', () => {
     const live = parseSave(serializeRuleSet(before), 'ipv4');
     const after = ruleSet(60, (i) => (i < 50 ? 3 : 2));
     const staged = stageRestore(planRestore(after, live));
-    const final = body(staged.final);
+    const final = body([...staged.final].join(''));
     // KUBE-SERVICES gains ten jumps at its end: edited in place (no flush), in the final transaction.
     expect(final.filter((l) => l.startsWith('-A KUBE-SERVICES '))).to.have.length(10);
     expect(final).to.not.include(':KUBE-SERVICES - [0:0]');
     expect(final.filter((l) => l.startsWith(':KUBE-SVC-'))).to.have.length(50);
-    for (const line of staged.stages.flatMap(body)) {
+    for (const line of [...staged.stages].flatMap(body)) {
       const chain = line.startsWith(':') ? line.slice(1).split(' ')[0]! : line.split(' ')[1]!;
       expect(live.tables.get('nat')?.chains.has(chain), `${chain} is new`).to.equal(false);
     }

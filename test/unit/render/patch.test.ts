@@ -212,6 +212,9 @@ describe('render/patch: snapshots that say what changed', () => {
             for (const [key, slices] of world.groups) state.setSlices(key, slices);
             state.setNode(world.node);
             const cache = new RenderCache();
+            // The Applier's live state shares the rule arrays a render returns (a plan's fill
+            // ops hold them): no later render may change one.
+            const published: (readonly [readonly string[], readonly string[]])[] = [];
             const check = (): void => {
               const { snapshot } = state.take();
               const fresh = buildSnapshot(
@@ -226,6 +229,8 @@ describe('render/patch: snapshots that say what changed', () => {
                 const cached = render(input, cache);
                 if (entriesBefore !== undefined && cache.state(family)?.entries === entriesBefore)
                   patchedRenders++;
+                for (const table of Object.values(cached.ruleSet.tables))
+                  for (const rules of table.chains.values()) published.push([rules, [...rules]]);
                 const plain = render({ ...input, snapshot: strip(snapshot) });
                 expect(serializeRuleSet(cached.ruleSet)).to.equal(serializeRuleSet(plain.ruleSet));
                 expect(cached.warnings).to.deep.equal(plain.warnings);
@@ -240,6 +245,7 @@ describe('render/patch: snapshots that say what changed', () => {
               for (const op of ops) applyOp(state, world, original, op);
               check();
             }
+            for (const [rules, copy] of published) expect(rules).to.deep.equal(copy);
           },
         ),
         { numRuns: 25 },
