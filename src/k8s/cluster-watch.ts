@@ -5,6 +5,7 @@ import { ClusterState, type PendingChanges, type TakenSnapshot } from './cluster
 import { LABEL_HEADLESS, LABEL_SERVICE_PROXY_NAME, type ConvertResult } from './convert-common.js';
 import { convertEndpointSlice, convertEndpoints, convertNode, convertService } from './convert.js';
 import {
+  metadataOnly,
   SupervisedInformer,
   type InformerEvent,
   type InformerSignal,
@@ -38,7 +39,9 @@ export interface ClusterWatchOptions {
   readonly endpointsSource: EndpointsSource;
   readonly logger: winston.Logger;
   /** Passed to every informer (clock, backoff, watchdog timing, ...). */
-  readonly informer?: Partial<Omit<SupervisedInformerOptions, 'kubeConfig' | 'path' | 'onSignal'>>;
+  readonly informer?: Partial<
+    Omit<SupervisedInformerOptions, 'kubeConfig' | 'path' | 'onSignal' | 'cacheAs'>
+  >;
   readonly onChange: (change: ClusterChange) => void;
   /** False while the local Node is being deleted (health reports 503 then). */
   readonly onNodeEligible?: (eligible: boolean) => void;
@@ -105,6 +108,11 @@ export class ClusterWatch {
     this.state.requeue(changes);
   }
 
+  /** What the informer for `resource` caches (metadata only), for tests and debugging. */
+  cached(resource: WatchedResource): ObjectWithMeta[] {
+    return this.informers.get(resource)?.list() ?? [];
+  }
+
   /**
    * Starts the informers; resolves with `synced` (true) once all have listed, or false when
    * stopped before that. `done` resolves once every watch is closed after `signal` aborts.
@@ -140,6 +148,8 @@ export class ClusterWatch {
       ...selectors,
       kubeConfig: this.options.kubeConfig,
       path: PATHS[resource],
+      // Objects are converted on arrival: of a delete `handle` reads only the key, and never `old`.
+      cacheAs: metadataOnly,
       onSignal: (s) => {
         logInformerSignal(this.log, resource, s);
         this.options.onInformerSignal?.(resource, s);

@@ -12,9 +12,36 @@ function sameVersion(a: ObjectWithMeta, b: ObjectWithMeta): boolean {
   return rv !== undefined && rv === b.metadata?.resourceVersion;
 }
 
+/** What `metadataOnly` keeps: enough to key, version and name an object in logs. */
+export type MetadataOnly = {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name?: string; namespace?: string; uid?: string; resourceVersion?: string };
+};
+
+/**
+ * A `cacheAs` for informers whose subscribers convert objects on arrival: a fresh small object, so
+ * nothing keeps the object the server sent (spec, status, managedFields) alive.
+ */
+export function metadataOnly(obj: ObjectWithMeta): MetadataOnly {
+  const { apiVersion, kind } = obj as { apiVersion?: unknown; kind?: unknown };
+  const meta = (obj.metadata ?? {}) as Record<string, unknown>;
+  const slim: MetadataOnly = { metadata: {} };
+  if (typeof apiVersion === 'string') slim.apiVersion = apiVersion;
+  if (typeof kind === 'string') slim.kind = kind;
+  for (const field of ['name', 'namespace', 'uid', 'resourceVersion'] as const) {
+    const value = meta[field];
+    if (typeof value === 'string') slim.metadata[field] = value;
+  }
+  return slim;
+}
+
 /** The informer's store: objects by key; every change returns the event it amounts to. */
 export class InformerCache<T extends ObjectWithMeta> {
   private readonly objects = new Map<string, T>();
+
+  /** `cacheAs` decides what is kept of each object; events still carry the object given. */
+  constructor(private readonly cacheAs: (obj: T) => T = (obj) => obj) {}
 
   get size(): number {
     return this.objects.size;
@@ -33,7 +60,7 @@ export class InformerCache<T extends ObjectWithMeta> {
     const key = cacheKey(obj);
     const old = this.objects.get(key);
     if (old !== undefined && sameVersion(old, obj)) return undefined;
-    this.objects.set(key, obj);
+    this.objects.set(key, this.cacheAs(obj));
     return old === undefined ? { kind: 'add', object: obj } : { kind: 'update', object: obj, old };
   }
 
@@ -44,18 +71,23 @@ export class InformerCache<T extends ObjectWithMeta> {
     return { kind: 'delete', object: obj };
   }
 
-  /**
-   * Makes the cache equal a fresh list: adds and updates for what it holds, deletes (with the last
-   * state seen) for cached objects the list no longer has.
-   */
-  replace(items: readonly T[]): InformerEvent<T>[] {
+  /** Deletes every cached object whose key is not in `keys`; a delete event (cached form) for each. */
+  removeMissing(keys: ReadonlySet<string>): InformerEvent<T>[] {
     const events: InformerEvent<T>[] = [];
-    const listed = new Set(items.map(cacheKey));
     for (const [key, old] of this.objects) {
-      if (listed.has(key)) continue;
+      if (keys.has(key)) continue;
       this.objects.delete(key);
       events.push({ kind: 'delete', object: old });
     }
+    return events;
+  }
+
+  /**
+   * Makes the cache equal a fresh list: adds and updates for what it holds, deletes (with the cached
+   * form of the last state seen) for cached objects the list no longer has.
+   */
+  replace(items: readonly T[]): InformerEvent<T>[] {
+    const events = this.removeMissing(new Set(items.map(cacheKey)));
     for (const item of items) {
       const event = this.upsert(item);
       if (event) events.push(event);

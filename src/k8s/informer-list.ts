@@ -17,7 +17,8 @@ export interface ListRequest {
 }
 
 export interface ListResult {
-  readonly items: unknown[];
+  /** Items listed, over all pages. */
+  readonly items: number;
   readonly resourceVersion: string;
   readonly pages: number;
 }
@@ -46,12 +47,18 @@ function readPage(path: string, body: unknown): ListPage {
 }
 
 /**
- * A complete list, page by page. All pages come from one snapshot (the server pins it in the continue
- * token); an expired token is a 410 WatchError and the caller starts over.
+ * A complete list, page by page: each page's items go to `onPage` as it arrives, so a big list is
+ * never held whole (at 10k EndpointSlices that is a hundred MB of objects). All pages come from one
+ * snapshot (the server pins it in the continue token); an expired token is a 410 WatchError and the
+ * caller starts over. If `onPage` throws, the list fails with that error.
  */
-export async function listAll(request: ListRequest, signal: AbortSignal): Promise<ListResult> {
+export async function listAll(
+  request: ListRequest,
+  signal: AbortSignal,
+  onPage: (items: readonly unknown[]) => void,
+): Promise<ListResult> {
   const { kubeConfig, path, labelSelector, fieldSelector, pageSize } = request;
-  const items: unknown[] = [];
+  let items = 0;
   let pages = 0;
   let continueToken = '';
   for (;;) {
@@ -65,7 +72,8 @@ export async function listAll(request: ListRequest, signal: AbortSignal): Promis
     const body = await getJson(kubeConfig, path, query, pageAbort.signal).finally(() => pageAbort.dispose());
     const page = readPage(path, body);
     pages++;
-    items.push(...page.items);
+    items += page.items.length;
+    onPage(page.items);
     if (page.continueToken === '') return { items, resourceVersion: page.resourceVersion, pages };
     continueToken = page.continueToken;
   }

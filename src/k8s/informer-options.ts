@@ -1,8 +1,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { realClock, type BackoffOptions, type Clock } from './informer-clock.js';
-import type { InformerSignal } from './informer-types.js';
+import type { InformerSignal, ObjectWithMeta } from './informer-types.js';
 
-export interface SupervisedInformerOptions {
+export interface SupervisedInformerOptions<T extends ObjectWithMeta = ObjectWithMeta> {
   readonly kubeConfig: KubeConfig;
   /** The collection, e.g. `/api/v1/services` or `/apis/discovery.k8s.io/v1/endpointslices`. */
   readonly path: string;
@@ -27,14 +27,23 @@ export interface SupervisedInformerOptions {
   readonly random?: () => number;
   /** Every lifecycle signal, for logs and metrics. Must not throw. */
   readonly onSignal?: (signal: InformerSignal) => void;
+  /**
+   * What the cache keeps of each object (e.g. `metadataOnly`), for callers that convert objects on
+   * arrival and need the cache only to dedupe and to notice deletions. Subscribers still get the
+   * objects as sent; only `old` and relist deletes carry this form. It must keep metadata.name,
+   * namespace and resourceVersion (dedupe compares it). Default: the whole object.
+   */
+  readonly cacheAs?: (obj: T) => T;
 }
 
-export type ResolvedOptions = Required<
-  Omit<SupervisedInformerOptions, 'labelSelector' | 'fieldSelector' | 'watchTimeoutSeconds'>
+export type ResolvedOptions<T extends ObjectWithMeta = ObjectWithMeta> = Required<
+  Omit<SupervisedInformerOptions<T>, 'labelSelector' | 'fieldSelector' | 'watchTimeoutSeconds'>
 > &
-  Pick<SupervisedInformerOptions, 'labelSelector' | 'fieldSelector' | 'watchTimeoutSeconds'>;
+  Pick<SupervisedInformerOptions<T>, 'labelSelector' | 'fieldSelector' | 'watchTimeoutSeconds'>;
 
-export function resolveOptions(options: SupervisedInformerOptions): ResolvedOptions {
+export function resolveOptions<T extends ObjectWithMeta>(
+  options: SupervisedInformerOptions<T>,
+): ResolvedOptions<T> {
   return {
     pageSize: 500,
     listTimeoutMs: 60_000,
@@ -44,6 +53,7 @@ export function resolveOptions(options: SupervisedInformerOptions): ResolvedOpti
     clock: realClock,
     random: Math.random,
     onSignal: () => undefined,
+    cacheAs: (obj) => obj,
     ...options,
   };
 }

@@ -9,6 +9,10 @@ export interface ObjectWithMeta {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string };
 }
 
+/**
+ * `object` is what the server sent for add, update and a watched delete. `old`, and the object of a
+ * delete found by a relist, come from the cache: with `cacheAs` only what that keeps.
+ */
 export type InformerEvent<T> =
   | { readonly kind: 'add'; readonly object: T }
   | { readonly kind: 'update'; readonly object: T; readonly old: T }

@@ -1,5 +1,5 @@
 import { childAbort } from './informer-abort.js';
-import { InformerCache } from './informer-cache.js';
+import { cacheKey, InformerCache } from './informer-cache.js';
 import { backoffDelay, sleep } from './informer-clock.js';
 import { WatchError } from './informer-error.js';
 import { listAll } from './informer-list.js';
@@ -15,6 +15,7 @@ import {
 import { watchOnce, type RawWatchEvent } from './informer-watch.js';
 import { startWatchdog } from './informer-watchdog.js';
 
+export { metadataOnly, type MetadataOnly } from './informer-cache.js';
 export type { SupervisedInformerOptions } from './informer-options.js';
 export type { InformerEvent, InformerSignal, InformerStats, ObjectWithMeta } from './informer-types.js';
 
@@ -42,14 +43,14 @@ function hasMetadata(value: unknown): value is ObjectWithMeta & { metadata: Reco
  * A list/watch cache for one resource that never gives up: a paginated list, then a watch (with
  * bookmarks) from its resourceVersion; any failure restarts it with jittered exponential backoff,
  * 410 Gone relists (deleting what vanished meanwhile), and a watchdog restarts a watch gone silent.
- * Subscribers get add/update/delete with the objects as the server sent them. Nothing runs until
- * `start`.
+ * Subscribers get add/update/delete with the objects as the server sent them; the cache may keep
+ * less of each (`cacheAs`). Nothing runs until `start`.
  */
 export class SupervisedInformer<T extends ObjectWithMeta> {
   /** Resolves once the first complete list is in the cache; rejects if stopped before that. */
   readonly synced: Promise<void>;
-  private readonly options: ResolvedOptions;
-  private readonly cache = new InformerCache<T>();
+  private readonly options: ResolvedOptions<T>;
+  private readonly cache: InformerCache<T>;
   private readonly handlers = new Set<InformerHandler<T>>();
   private readonly counters = emptyStats();
   private resourceVersion = '';
@@ -57,8 +58,9 @@ export class SupervisedInformer<T extends ObjectWithMeta> {
   private started = false;
   private settleSynced: (error?: Error) => void = () => undefined;
 
-  constructor(options: SupervisedInformerOptions) {
+  constructor(options: SupervisedInformerOptions<T>) {
     this.options = resolveOptions(options);
+    this.cache = new InformerCache<T>(this.options.cacheAs);
     this.synced = new Promise<void>((resolve, reject) => {
       this.settleSynced = (error) => (error ? reject(error) : resolve());
     });
@@ -78,6 +80,7 @@ export class SupervisedInformer<T extends ObjectWithMeta> {
     return { ...this.counters };
   }
 
+  /** The cached form: as much as `cacheAs` keeps. */
   get(name: string, namespace?: string): T | undefined {
     return this.cache.get(name, namespace);
   }
@@ -153,19 +156,28 @@ export class SupervisedInformer<T extends ObjectWithMeta> {
         timeoutMs: listTimeoutMs,
         clock,
       };
-      const result = await listAll(request, signal);
-      const items = result.items.map((item) => this.checkObject(item));
-      const events = this.cache.replace(items);
+      // Each page is applied as it arrives (adds and updates); what the complete list no longer
+      // has is deleted once it is complete. A list that fails halfway deletes nothing.
+      const listed = new Set<string>();
+      const result = await listAll(request, signal, (items) => {
+        for (const item of items) {
+          const object = this.checkObject(item);
+          listed.add(cacheKey(object));
+          const event = this.cache.upsert(object);
+          if (event) this.emit(event);
+        }
+      });
+      const deletions = this.cache.removeMissing(listed);
       this.resourceVersion = result.resourceVersion;
       this.counters.lists++;
       this.counters.listPages += result.pages;
       this.signal({
         kind: 'listed',
-        items: items.length,
+        items: result.items,
         pages: result.pages,
         resourceVersion: result.resourceVersion,
       });
-      for (const event of events) this.emit(event);
+      for (const event of deletions) this.emit(event);
       if (!this.syncedFlag) {
         this.syncedFlag = true;
         this.settleSynced();

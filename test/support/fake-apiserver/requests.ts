@@ -16,12 +16,15 @@ export interface RequestRecord {
 export interface RequestMatch {
   readonly verb?: Verb;
   readonly resource?: ResourceName;
+  /** true: only requests with a `continue` token (a list's later pages); false: only without. */
+  readonly continued?: boolean;
 }
 
 export function matchesRequest(record: RequestRecord, match: RequestMatch | undefined): boolean {
   return (
     (match?.verb === undefined || match.verb === record.verb) &&
-    (match?.resource === undefined || match.resource === record.resource)
+    (match?.resource === undefined || match.resource === record.resource) &&
+    (match?.continued === undefined || match.continued === (record.query.continue !== undefined))
   );
 }
 

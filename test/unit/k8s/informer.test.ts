@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { backoffDelay, type Clock } from '../../../src/k8s/informer-clock.js';
 import { startWatchdog } from '../../../src/k8s/informer-watchdog.js';
 import {
+  metadataOnly,
   SupervisedInformer,
   type InformerEvent,
   type InformerSignal,
@@ -23,6 +24,13 @@ function versions(objects: readonly Obj[]): Record<string, string | undefined> {
 
 function eventText(event: InformerEvent<Obj>): string {
   return `${event.kind} ${event.object.metadata.name}`;
+}
+
+/** What `metadataOnly` should keep of a Service the server holds (list items carry no kind). */
+function slimService(obj: Obj, from: 'list' | 'watch'): object {
+  const { name, namespace, uid, resourceVersion } = obj.metadata;
+  const metadata = { name, namespace, uid, resourceVersion };
+  return from === 'list' ? { metadata } : { apiVersion: 'v1', kind: 'Service', metadata };
 }
 
 describe('SupervisedInformer', () => {
@@ -48,7 +56,7 @@ describe('SupervisedInformer', () => {
   }
 
   function start(
-    overrides: Partial<SupervisedInformerOptions> = {},
+    overrides: Partial<SupervisedInformerOptions<Obj>> = {},
     resource: ResourceName = 'services',
   ): Started {
     const signals: InformerSignal[] = [];
@@ -78,6 +86,19 @@ describe('SupervisedInformer', () => {
       () => JSON.stringify(versions(informer.list())) === want,
       'the cache to match the server',
     );
+  }
+
+  /**
+   * While the watch is down: b deleted, d created, c updated; then history expires, so the
+   * informer must relist (410 Gone). Resolves once its cache matches the server again.
+   */
+  async function relistAfterChanges(informer: SupervisedInformer<Obj>): Promise<void> {
+    api.dropWatches();
+    api.delete('services', 'b');
+    api.create('services', service('d'));
+    api.update('services', service('c', undefined, 99));
+    api.compact();
+    await converged(informer);
   }
 
   it('syncs a large collection page by page before reporting synced', async () => {
@@ -120,6 +141,77 @@ describe('SupervisedInformer', () => {
     await converged(informer);
   });
 
+  it('with cacheAs caches the slim form while subscribers get the objects as sent', async () => {
+    api.create('services', service('a'));
+    api.create('services', service('b'));
+    const { informer, events } = start({ cacheAs: metadataOnly });
+    await informer.synced;
+    await waitUntil(() => api.openWatches === 1, 'the watch');
+    const listedA = api.get('services', 'a', 'default')!;
+    expect(listedA.metadata.uid).to.be.a('string');
+    expect(informer.get('a', 'default')).to.deep.equal(slimService(listedA, 'list'));
+    const finalB = api.get('services', 'b', 'default')!;
+    api.update('services', service('a', undefined, 81));
+    api.delete('services', 'b');
+    await waitUntil(() => events.length === 4, 'four events');
+    expect(events.map(eventText)).to.deep.equal(['add a', 'add b', 'update a', 'delete b']);
+    const updatedA = api.get('services', 'a', 'default')!;
+    const [addA, , update, deleteB] = events;
+    expect(addA!.object).to.deep.include({ metadata: listedA.metadata, spec: listedA.spec });
+    expect(update!.object).to.deep.equal(updatedA);
+    expect(update!.kind === 'update' && update!.old).to.deep.equal(slimService(listedA, 'list'));
+    expect(deleteB!.object.spec).to.deep.equal(finalB.spec);
+    expect(informer.list()).to.deep.equal([slimService(updatedA, 'watch')]);
+    expect(informer.get('a', 'default')!.metadata).to.not.equal(update!.object.metadata);
+  });
+
+  it('with cacheAs dedupes by resourceVersion and deletes on relist', async () => {
+    for (const name of ['a', 'b', 'c']) api.create('services', service(name));
+    const { informer, events } = start({ cacheAs: metadataOnly });
+    await informer.synced;
+    await waitUntil(() => api.openWatches === 1, 'the watch');
+    const [a, b, c] = ['a', 'b', 'c'].map((name) => api.get('services', name, 'default')!);
+    await relistAfterChanges(informer);
+    expect(informer.stats).to.include({ lists: 2, gone: 1 });
+    // The relist lists a again at the same resourceVersion: no event for it. It applies its
+    // pages as they arrive, then deletes what the complete list lacks.
+    expect(events.slice(3).map(eventText)).to.deep.equal(['update c', 'add d', 'delete b']);
+    const [updateC, , deleteB] = events.slice(3);
+    expect(deleteB!.object).to.deep.equal(slimService(b!, 'list'));
+    expect(updateC!.kind === 'update' && updateC!.old).to.deep.equal(slimService(c!, 'list'));
+    expect(updateC!.object.spec).to.deep.equal({ ports: [{ port: 99 }] });
+    expect(informer.get('a', 'default')).to.deep.equal(slimService(a!, 'list'));
+    expect(informer.list().map((o) => Object.keys(o))).to.deep.equal([
+      ['metadata'],
+      ['metadata'],
+      ['metadata'],
+    ]);
+  });
+
+  it('applies a relist page by page and deletes only once a list is complete', async () => {
+    for (let i = 0; i < 1200; i++) api.create('services', service(`svc-${String(i).padStart(4, '0')}`));
+    const timeline: string[] = [];
+    const { informer } = start({
+      pageSize: 500,
+      onSignal: (s) => {
+        if (s.kind === 'listed' || s.kind === 'list-failed') timeline.push(s.kind);
+      },
+    });
+    informer.subscribe((event) => timeline.push(eventText(event)));
+    await informer.synced;
+    await waitUntil(() => api.openWatches === 1, 'the watch');
+    timeline.length = 0;
+    api.dropWatches();
+    api.delete('services', 'svc-0000');
+    api.update('services', service('svc-0001', undefined, 99));
+    api.compact();
+    api.failNext(1, 500, { verb: 'list', continued: true });
+    await converged(informer);
+    // The first relist applied its first page, failed on the second and deleted nothing; the
+    // second saw svc-0001 unchanged since and deleted svc-0000 once it had every page.
+    expect(timeline).to.deep.equal(['update svc-0001', 'list-failed', 'listed', 'delete svc-0000']);
+  });
+
   it('honours label and field selectors', async () => {
     api.create('services', service('mine'));
     api.create('services', service('other', { 'service.kubernetes.io/service-proxy-name': 'x' }));
@@ -157,13 +249,9 @@ describe('SupervisedInformer', () => {
     const { informer, events, signals } = start();
     await informer.synced;
     await waitUntil(() => api.openWatches === 1, 'the watch');
-    api.dropWatches();
-    api.delete('services', 'b');
-    api.create('services', service('d'));
-    api.update('services', service('c', undefined, 99));
-    api.compact();
-    await converged(informer);
-    expect(events.slice(3).map(eventText)).to.deep.equal(['delete b', 'update c', 'add d']);
+    await relistAfterChanges(informer);
+    // A relist applies its pages as they arrive, then deletes what the complete list lacks.
+    expect(events.slice(3).map(eventText)).to.deep.equal(['update c', 'add d', 'delete b']);
     expect(informer.stats).to.include({ lists: 2, gone: 1 });
     expect(signals.some((s) => s.kind === 'watch-ended' && s.reason === 'gone')).to.equal(true);
     // One backoff for the dropped connection; the 410 itself relists at once.
