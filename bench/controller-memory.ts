@@ -1,4 +1,11 @@
-import { renderRestoreInput } from '../src/iptables/restore-plan.js';
+import { restoreInput, type RestorePlan } from '../src/iptables/restore-plan.js';
+
+/** Renders the plan's restore input chunk by chunk, as the runner streams it; returns its length. */
+function streamed(plan: RestorePlan): number {
+  let length = 0;
+  for (const chunk of restoreInput(plan)) length += chunk.length;
+  return length;
+}
 import { ControllerModel, sliceKey } from './controller-model.js';
 import { generateCluster, generateEndpoint, mulberry32 } from './generate.js';
 import { peakRssMb, round } from './measure.js';
@@ -20,13 +27,13 @@ const params = JSON.parse(process.argv[2] ?? '{}') as {
 };
 const cluster = generateCluster(params);
 const model = new ControllerModel(cluster);
-let sent = renderRestoreInput(model.sync().plan).length;
+let sent = streamed(model.sync().plan);
 const slice = cluster.endpointSlices[Math.floor(cluster.endpointSlices.length / 2)];
 for (let i = 0; slice && i < CHANGE_SYNCS; i++) {
   const fresh = generateEndpoint(mulberry32(params.seed + 100 + i), cluster.alloc);
   const endpoints = [{ ...fresh, ready: true, terminating: false }, ...slice.endpoints.slice(1)];
   model.state.setSlices(sliceKey(slice), [{ ...slice, endpoints }]);
-  sent += renderRestoreInput(model.sync().plan).length;
+  sent += streamed(model.sync().plan);
 }
 const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
 process.stdout.write(`${JSON.stringify({ rssMb: round(peakRssMb()), heapMb: round(heapMb), sent })}\n`);

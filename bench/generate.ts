@@ -222,14 +222,14 @@ export function generateCluster(opts: GenerateOptions): SyntheticCluster {
     services.push(service);
     endpointSlices.push(slice);
   }
-  const nodes = generateNodes(nodeCount);
-  const localIP = nodes[0]?.addresses[0]?.address ?? '127.0.0.1';
+  return { services, endpointSlices, nodes: generateNodes(nodeCount), ...syntheticNodeSetup(), alloc };
+}
+
+/** kproxy's configuration and host facts on the synthetic clusters' local node (node-01). */
+export function syntheticNodeSetup(): Pick<SyntheticCluster, 'config' | 'host'> {
+  const localIP = generateNodes(1)[0]?.addresses[0]?.address ?? '127.0.0.1';
   return {
-    services,
-    endpointSlices,
-    nodes,
     config: { ...DEFAULT_CONFIG, hostname: LOCAL_NODE, clusterCIDRs: [CLUSTER_CIDR] },
     host: { localAddresses: [localIP], randomFully: true, tcpBeLiberal: false },
-    alloc,
   };
 }

@@ -1,30 +1,31 @@
-import { parentPort, workerData } from 'node:worker_threads';
 import type { EndpointSlice, Service } from '../src/model/cluster.js';
 import { FakeApiServer } from '../test/support/fake-apiserver/index.js';
 import { generateCluster, generateEndpoint, mulberry32 } from './generate.js';
 import { nodeToApi, serviceToApi, sliceToApi } from './to-api.js';
 
 /**
- * The API side of the latency benchmark, in a worker thread so that the controller's synchronous
- * work (render, plan) on the main thread never delays an update or its timestamp. Loads the
- * scenario's synthetic cluster into a FakeApiServer, then on `churn` replaces one endpoint of one
- * EndpointSlice every 1/rate s, stamping last-change-trigger-time with the update's time.
+ * The API side of the latency benchmark, in a process of its own (forked with an IPC channel by
+ * bench/latency.ts), so that the controller's synchronous work never delays an update or its
+ * timestamp and the objects it serves never count in kproxy's memory. Loads the scenario's
+ * synthetic cluster into a FakeApiServer on loopback, then on `churn` replaces one endpoint of one
+ * EndpointSlice every 1/rate s, stamping last-change-trigger-time with the update's time. argv[2]
+ * is the ApiProcessData JSON; it exits when the parent disconnects.
  */
 
-export interface ApiWorkerData {
+export interface ApiProcessData {
   readonly services: number;
   readonly endpointsPerService: number;
   readonly seed: number;
 }
 
-/** The main thread ends the worker with `terminate()` once the controller has stopped. */
-export interface ToApiWorker {
+/** The parent ends the process by disconnecting once the controller has stopped. */
+export interface ToApiProcess {
   readonly kind: 'churn';
   readonly ratePerSecond: number;
   readonly durationMs: number;
 }
 
-export type FromApiWorker =
+export type FromApiProcess =
   | { readonly kind: 'ready'; readonly url: string; readonly objects: number; readonly loadMs: number }
   /** `ip` is the new endpoint's address (a fresh pod IP, never used before); `atMs` epoch ms. */
   | { readonly kind: 'update'; readonly ip: string; readonly atMs: number; readonly slice: string }
@@ -38,13 +39,13 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const churnable = (s: Service): boolean =>
   s.type === 'ClusterIP' && s.internalTrafficPolicy === 'Cluster' && s.externalIPs.length === 0;
 
-function send(msg: FromApiWorker): void {
-  parentPort?.postMessage(msg);
+function send(msg: FromApiProcess): void {
+  process.send?.(msg);
 }
 
 async function main(): Promise<void> {
-  if (!parentPort) throw new Error('bench/latency-api.ts runs as a worker thread');
-  const data = workerData as ApiWorkerData;
+  if (!process.send) throw new Error('bench/latency-api.ts runs as a forked child (IPC channel)');
+  const data = JSON.parse(process.argv[2] ?? '') as ApiProcessData;
   const started = performance.now();
   const cluster = generateCluster(data);
   const api = await FakeApiServer.start();
@@ -88,7 +89,8 @@ async function main(): Promise<void> {
     send({ kind: 'churned', updates: count, elapsedMs: performance.now() - begin });
   };
 
-  parentPort.on('message', (msg: ToApiWorker) => {
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', (msg: ToApiProcess) => {
     churn(msg.ratePerSecond, msg.durationMs).catch((err: unknown) => {
       send({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
     });

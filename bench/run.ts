@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { buildChildren } from './build.js';
 import { sweepNetns } from './netns.js';
 import { plotSvg } from './plot.js';
 import { formatTable } from './report.js';
@@ -167,6 +168,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void sweepAll().finally(() => process.exit(130)));
   const { run, skipped } = plan();
+  process.stderr.write('bench: compiling the measuring children (tsconfig.bench.json) ...\n');
+  await buildChildren();
   const records: ScenarioRecord[] = [];
   for (const params of run) {
     const latency = params.latencyBackends.length > 0 ? `, latency: ${params.latencyBackends.join('+')}` : '';

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { fileURLToPath } from 'node:url';
+import { childScript } from './build.js';
 import { applyBackend, type BenchBackend } from './apply.js';
 import { computeScenario } from './compute.js';
 import { measureLatency } from './latency.js';
@@ -67,15 +67,17 @@ async function latency(
   return { programmingLatencyMs: record, programmingLatencyNote: params.latencyNote };
 }
 
-/** kproxy's controller path at this size, in a process of its own started with node's defaults. */
+/**
+ * kproxy's controller path at this size, in a process of its own: compiled, under plain node with
+ * its defaults, as kproxy runs (build.ts).
+ */
 async function controllerMemory(
   params: ScenarioParams,
 ): Promise<{ rssMb: number; controllerHeapMb: number }> {
-  const script = fileURLToPath(new URL('./controller-memory.ts', import.meta.url));
-  const execArgv = process.execArgv.filter(
-    (a) => !a.startsWith('--expose-gc') && !a.startsWith('--max-old-space'),
-  );
-  const { stdout } = await execa(process.execPath, [...execArgv, script, JSON.stringify(params)]);
+  const { stdout } = await execa(process.execPath, [
+    childScript('controller-memory'),
+    JSON.stringify(params),
+  ]);
   const out = JSON.parse(stdout) as { rssMb: number; heapMb: number };
   return { rssMb: out.rssMb, controllerHeapMb: out.heapMb };
 }

@@ -140,6 +140,12 @@ export interface BackendLatencyRecord {
   /** Controller start -> its first successful (full) sync; `firstSyncLines` it sent (0: preload matched). */
   readonly firstSyncMs: number;
   readonly firstSyncLines: number;
+  /**
+   * Peak RSS of kproxy's controller process over the run (compiled, plain node): restart on the
+   * preloaded node (reading its live rules), the first full sync, the churn. Its heap at the end.
+   */
+  readonly kproxyRssMb: number;
+  readonly kproxyHeapMb: number;
 }
 
 export type BackendLatencyOutcome = BackendLatencyRecord | BackendApplyError;
