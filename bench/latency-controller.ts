@@ -75,6 +75,10 @@ class ObservingRunner implements Runner {
     return this.inner.save(...args);
   }
 
+  saveTo(...args: Parameters<Runner['saveTo']>): ReturnType<Runner['saveTo']> {
+    return this.inner.saveTo(...args);
+  }
+
   async restore(...args: Parameters<Runner['restore']>): Promise<void> {
     const watched = this.watching;
     const started = epochMs();
@@ -156,6 +160,15 @@ function main(): void {
     }
   };
 
+  if (process.env.ZZ_MEMLOG) {
+    const t0 = performance.now();
+    setInterval(() => {
+      const m = process.memoryUsage();
+      process.stderr.write(
+        `mem t=${((performance.now() - t0) / 1000).toFixed(1)} heap=${(m.heapUsed / 2 ** 20).toFixed(0)} total=${(m.heapTotal / 2 ** 20).toFixed(0)} rss=${(m.rss / 2 ** 20).toFixed(0)} peak=${peakRssMb().toFixed(0)} synced=${synced}\n`,
+      );
+    }, 100).unref();
+  }
   const abort = new AbortController();
   const done = controller.start(abort.signal);
   done.catch((err: unknown) => send({ kind: 'error', message: `the controller stopped: ${message(err)}` }));

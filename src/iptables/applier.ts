@@ -4,7 +4,7 @@ import { TABLE_NAMES, type RuleSet } from '../model/ruleset.js';
 import { planCleanup } from './cleanup-plan.js';
 import { planRestore, type PlanOptions } from './diff.js';
 import type { LiveChain, LiveRuleSet } from './live.js';
-import { SaveParseError, parseSave } from './parse.js';
+import { SaveParseError, SaveParser } from './parse.js';
 import { restoreInput, type RestorePlan } from './restore-plan.js';
 import type { Runner } from './runner.js';
 import { applyPlanToLive } from './simulate.js';
@@ -101,9 +101,11 @@ export class Applier {
    * to be applied), chains already in sync share its arrays instead of holding parsed copies.
    */
   async readLive(family: IpFamily, expected?: RuleSet): Promise<LiveRuleSet> {
-    const text = await this.runner.save(family);
+    // Parsed as it streams in: the output of a big node is never held whole.
+    const parser = new SaveParser(family, { expected });
     try {
-      return parseSave(text, family, { expected });
+      await this.runner.saveTo(family, (chunk) => parser.write(chunk));
+      return parser.finish();
     } catch (err) {
       if (!(err instanceof SaveParseError)) throw err;
       throw new SaveError(

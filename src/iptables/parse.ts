@@ -88,20 +88,6 @@ function detached(part: string): string {
   return (' ' + part).slice(1);
 }
 
-/** Calls `fn` with each line of `text` and its 1-based number, without splitting it into an array. */
-function forEachLine(text: string, fn: (line: string, lineNo: number) => void): number {
-  let lineNo = 0;
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    lineNo++;
-    fn(text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end), lineNo);
-    start = end + 1;
-  }
-  return lineNo;
-}
-
 type Declaration = ReturnType<typeof parseDeclaration>;
 type RuleLine = ReturnType<typeof parseRuleLine>;
 
@@ -112,26 +98,54 @@ interface SaveVisitor {
   rule(parsed: RuleLine): void;
 }
 
-/** Checks the `*table` ... `COMMIT` structure and hands each table, declaration and rule to `visit`. */
-function walkSave(text: string, visit: SaveVisitor): void {
-  let inTable = false;
-  const lines = forEachLine(text, (line, lineNo) => {
+/**
+ * Checks the `*table` ... `COMMIT` structure of iptables-save output fed to it in chunks of any
+ * size (a line may span chunks), and hands each table, declaration and rule to `visit`.
+ */
+class SaveWalker {
+  private inTable = false;
+  private lineNo = 0;
+  private pending = '';
+
+  constructor(private readonly visit: SaveVisitor) {}
+
+  write(chunk: string): void {
+    const text = this.pending + chunk;
+    let start = 0;
+    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+      this.line(text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end));
+      start = end + 1;
+    }
+    this.pending = text.slice(start);
+  }
+
+  /** The input is complete: a last line without a newline is read, and the last table must be closed. */
+  end(): void {
+    if (this.pending !== '') {
+      const last = this.pending;
+      this.pending = '';
+      this.line(last.endsWith('\r') ? last.slice(0, -1) : last);
+    }
+    if (this.inTable) throw new SaveParseError('missing COMMIT at end of input', this.lineNo);
+  }
+
+  private line(line: string): void {
+    const lineNo = ++this.lineNo;
     if (line === '' || line.startsWith('#')) return;
     if (line.startsWith('*')) {
-      inTable = true;
-      visit.table(line.slice(1));
+      this.inTable = true;
+      this.visit.table(line.slice(1));
     } else if (line === 'COMMIT') {
-      if (!inTable) throw new SaveParseError('COMMIT outside a table', lineNo);
-      inTable = false;
-    } else if (!inTable) {
+      if (!this.inTable) throw new SaveParseError('COMMIT outside a table', lineNo);
+      this.inTable = false;
+    } else if (!this.inTable) {
       throw new SaveParseError(`unexpected line outside a table: ${line}`, lineNo);
     } else if (line.startsWith(':')) {
-      visit.declaration(parseDeclaration(line, lineNo));
+      this.visit.declaration(parseDeclaration(line, lineNo));
     } else {
-      visit.rule(parseRuleLine(line, lineNo));
+      this.visit.rule(parseRuleLine(line, lineNo));
     }
-  });
-  if (inTable) throw new SaveParseError('missing COMMIT at end of input', lines);
+  }
 }
 
 /** The entry for `name` in `chains`, created by `make` when missing. */
@@ -144,33 +158,72 @@ function entry<T>(chains: Map<string, T>, name: string, make: () => T): T {
   return found;
 }
 
-export function parseSave(text: string, family: IpFamily, opts: ParseOptions = {}): LiveRuleSet {
-  const tables = new Map<string, Map<string, ChainReader>>();
-  let current = new Map<string, ChainReader>();
-  let expected: ReadonlyMap<string, readonly string[]> | undefined;
-  const chain = (name: string): ChainReader =>
-    entry(current, name, () => new ChainReader(undefined, expected?.get(name)));
-  walkSave(text, {
-    table(name) {
-      current = entry(tables, name, () => new Map<string, ChainReader>());
-      expected = (opts.expected?.tables as Record<string, TableRules | undefined> | undefined)?.[name]
-        ?.chains;
-    },
-    declaration(declared) {
-      chain(declared.name).policy = declared.policy;
-    },
-    rule(parsed) {
-      chain(parsed.chain).add(parsed.rule);
-    },
-  });
-  const result = new Map<string, LiveTable>();
-  for (const [name, chains] of tables) {
-    const live = new Map<string, LiveChain>();
-    for (const [chainName, reader] of chains)
-      live.set(detached(chainName), { policy: reader.policy, rules: reader.rules });
-    result.set(name, { chains: live });
+function expectedChains(
+  expected: RuleSet | undefined,
+  table: string,
+): ReadonlyMap<string, readonly string[]> | undefined {
+  return (expected?.tables as Record<string, TableRules | undefined> | undefined)?.[table]?.chains;
+}
+
+/**
+ * parseSave fed in chunks (`write`, then `finish`): what the Applier streams iptables-save's
+ * output into, so the output never exists as one string.
+ */
+export class SaveParser {
+  private readonly tables = new Map<string, Map<string, ChainReader>>();
+  private current = new Map<string, ChainReader>();
+  private expected: ReadonlyMap<string, readonly string[]> | undefined;
+  private readonly walker: SaveWalker;
+
+  constructor(
+    private readonly family: IpFamily,
+    private readonly opts: ParseOptions = {},
+  ) {
+    const chain = (name: string): ChainReader =>
+      entry(this.current, name, () => new ChainReader(undefined, this.expected?.get(name)));
+    this.walker = new SaveWalker({
+      table: (name) => {
+        this.current = entry(this.tables, name, () => new Map<string, ChainReader>());
+        this.expected = expectedChains(this.opts.expected, name);
+      },
+      declaration: (declared) => {
+        chain(declared.name).policy = declared.policy;
+      },
+      rule: (parsed) => {
+        chain(parsed.chain).add(parsed.rule);
+      },
+    });
   }
-  return { family, tables: result };
+
+  /** Throws SaveParseError on a line it does not understand. */
+  write(chunk: string): void {
+    this.walker.write(chunk);
+  }
+
+  finish(): LiveRuleSet {
+    this.walker.end();
+    const result = new Map<string, LiveTable>();
+    for (const [name, chains] of this.tables) {
+      // Chain names the expected ruleset has are stored as its strings (no copy per chain).
+      const known = expectedChains(this.opts.expected, name);
+      const names = known ? new Map(Array.from(known.keys(), (n) => [n, n])) : undefined;
+      const live = new Map<string, LiveChain>();
+      for (const [chainName, reader] of chains) {
+        live.set(names?.get(chainName) ?? detached(chainName), {
+          policy: reader.policy,
+          rules: reader.rules,
+        });
+      }
+      result.set(name, { chains: live });
+    }
+    return { family: this.family, tables: result };
+  }
+}
+
+export function parseSave(text: string, family: IpFamily, opts: ParseOptions = {}): LiveRuleSet {
+  const parser = new SaveParser(family, opts);
+  parser.write(text);
+  return parser.finish();
 }
 
 export function parseSaveWithCounters(text: string, family: IpFamily): CountedRuleSet {
@@ -178,7 +231,7 @@ export function parseSaveWithCounters(text: string, family: IpFamily): CountedRu
   let current = new Map<string, MutableChain>();
   const chain = (name: string): MutableChain =>
     entry(current, name, () => ({ policy: undefined, chainCounters: undefined, rules: [], counters: [] }));
-  walkSave(text, {
+  const walker = new SaveWalker({
     table(name) {
       current = entry(tables, name, () => ({ chains: new Map<string, MutableChain>() })).chains;
     },
@@ -193,6 +246,8 @@ export function parseSaveWithCounters(text: string, family: IpFamily): CountedRu
       found.counters.push(parsed.counters);
     },
   });
+  walker.write(text);
+  walker.end();
   return { family, tables };
 }
 

@@ -57,6 +57,11 @@ export interface Runner {
   readonly backend: Backend;
   /** iptables-save output; `counters` adds `-c` (`[packets:bytes]` before each rule). */
   save(family: IpFamily, table?: string, opts?: { readonly counters?: boolean }): Promise<string>;
+  /**
+   * iptables-save of every table, handed to `sink` chunk by chunk as it arrives instead of
+   * returned whole: at 10k services that output is tens of MB, at 30k over execa's buffer limit.
+   */
+  saveTo(family: IpFamily, sink: (chunk: string) => void): Promise<void>;
   restore(family: IpFamily, input: RestoreInput, opts: RestoreOptions): Promise<void>;
   version(): Promise<IptablesVersion>;
   supportsRandomFully(): Promise<boolean>;
@@ -80,11 +85,16 @@ export async function execTool(
   file: string,
   args: readonly string[],
   opts: ExecOptions,
-  extra: { readonly input?: RestoreInput; readonly notFoundHint?: string } = {},
+  extra: {
+    readonly input?: RestoreInput;
+    readonly notFoundHint?: string;
+    /** Receives stdout as it arrives, decoded as UTF-8; the result's stdout is then ''. */
+    readonly onStdout?: (chunk: string) => void;
+  } = {},
 ): Promise<ExecResult> {
-  const { input, notFoundHint = BACKEND_HINT } = extra;
+  const { input, notFoundHint = BACKEND_HINT, onStdout } = extra;
   const [cmd, argv] = opts.netns ? ['ip', ['netns', 'exec', opts.netns, file, ...args]] : [file, [...args]];
-  const result = await execa(cmd, argv, {
+  const subprocess = execa(cmd, argv, {
     reject: false,
     stripFinalNewline: false,
     timeout: opts.timeoutMs ?? 600_000,
@@ -94,7 +104,24 @@ export async function execTool(
       : typeof input === 'string'
         ? { input }
         : { stdin: streamOf(input) }),
+    ...(onStdout ? { buffer: { stdout: false } } : {}),
   });
+  // A consumer that throws (e.g. on output it cannot parse) stops the command; its error is thrown.
+  let consumerError: Error | undefined;
+  if (onStdout) {
+    subprocess.stdout.setEncoding('utf8');
+    subprocess.stdout.on('data', (chunk: string) => {
+      if (consumerError !== undefined) return;
+      try {
+        onStdout(chunk);
+      } catch (err) {
+        consumerError = err instanceof Error ? err : new Error(String(err));
+        subprocess.kill();
+      }
+    });
+  }
+  const result = await subprocess;
+  if (consumerError !== undefined) throw consumerError;
   const stderr = String(result.stderr);
   if (result.code === 'ENOENT') throw new BinaryNotFoundError(cmd, notFoundHint, { cause: result });
   if (opts.netns && result.exitCode !== 0 && stderr.includes(`exec of "${file}" failed: No such file`)) {
@@ -104,7 +131,7 @@ export async function execTool(
   return {
     exitCode: result.exitCode,
     ...(result.signal ? { signal: result.signal } : {}),
-    stdout: String(result.stdout),
+    stdout: onStdout ? '' : String(result.stdout),
     stderr,
   };
 }
@@ -154,10 +181,17 @@ export function createRunner(opts: RunnerOptions): Runner {
       throw err;
     }));
   let raiseStack = true; // until prlimit turns out missing or not allowed to raise the limit
-  const saveWithBigStack = async (binary: string, args: readonly string[]): Promise<ExecResult> => {
+  // With `onStdout`, a retry without prlimit is safe: prlimit writes nothing to stdout when it
+  // cannot set the limit or cannot execute the binary.
+  const saveWithBigStack = async (
+    binary: string,
+    args: readonly string[],
+    onStdout?: (chunk: string) => void,
+  ): Promise<ExecResult> => {
+    const extra = onStdout ? { onStdout } : {};
     if (raiseStack) {
       const wrapped = withUnlimitedStack(binary, args);
-      const result = await execTool(wrapped.file, wrapped.args, opts).catch((err: unknown) => {
+      const result = await execTool(wrapped.file, wrapped.args, opts, extra).catch((err: unknown) => {
         if (err instanceof BinaryNotFoundError && err.binary === PRLIMIT) return undefined;
         throw err;
       });
@@ -166,7 +200,12 @@ export function createRunner(opts: RunnerOptions): Runner {
       // Missing or refused: plain saves from now on. Exec failure: the plain run reports it properly.
       if (outcome !== 'exec-failed') raiseStack = false;
     }
-    return execTool(binary, args, opts);
+    return execTool(binary, args, opts, extra);
+  };
+  const saveFailed = (binary: string, table: string | undefined, result: ExecResult): SaveError => {
+    const how = result.signal ? `killed by ${result.signal}` : `exit ${result.exitCode ?? 'none'}`;
+    const msg = `${binary}${table ? ` -t ${table}` : ''} failed (${how}): ${result.stderr.trim()}`;
+    return new SaveError(msg, { binary, exitCode: result.exitCode, stderr: result.stderr });
   };
   return {
     backend: opts.backend,
@@ -174,12 +213,13 @@ export function createRunner(opts: RunnerOptions): Runner {
       const binary = binaryName(opts.backend, family, 'save');
       const args = [...(table ? ['-t', table] : []), ...(saveOpts?.counters ? ['-c'] : [])];
       const result = await saveWithBigStack(binary, args);
-      if (result.exitCode !== 0) {
-        const how = result.signal ? `killed by ${result.signal}` : `exit ${result.exitCode ?? 'none'}`;
-        const msg = `${binary}${table ? ` -t ${table}` : ''} failed (${how}): ${result.stderr.trim()}`;
-        throw new SaveError(msg, { binary, exitCode: result.exitCode, stderr: result.stderr });
-      }
+      if (result.exitCode !== 0) throw saveFailed(binary, table, result);
       return result.stdout;
+    },
+    async saveTo(family, sink) {
+      const binary = binaryName(opts.backend, family, 'save');
+      const result = await saveWithBigStack(binary, [], sink);
+      if (result.exitCode !== 0) throw saveFailed(binary, undefined, result);
     },
     async restore(family, input, restoreOpts) {
       const binary = binaryName(opts.backend, family, 'restore');

@@ -82,6 +82,12 @@ export class FakeKernel implements Runner {
     return Promise.resolve(saveText(this.live(family), table));
   }
 
+  /** The save text in chunks of 1000 characters, so lines span chunks as they do in a real pipe. */
+  async saveTo(family: IpFamily, sink: (chunk: string) => void): Promise<void> {
+    const text = await this.save(family);
+    for (let i = 0; i < text.length; i += 1000) sink(text.slice(i, i + 1000));
+  }
+
   restore(family: IpFamily, restoreInput: RestoreInput): Promise<void> {
     const input = inputText(restoreInput);
     this.restores.push({ family, input });

@@ -16,6 +16,9 @@ class FakeRunner implements Runner {
     this.saves++;
     return Promise.resolve(this.saved);
   }
+  async saveTo(family: IpFamily, sink: (chunk: string) => void): Promise<void> {
+    sink(await this.save(family));
+  }
   restore(_family: IpFamily, input: RestoreInput): Promise<void> {
     this.restores.push(inputText(input));
     if (this.failNext) {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { SaveParseError, parseSave, parseSaveWithCounters } from '../../../src/iptables/parse.js';
+import { SaveParseError, SaveParser, parseSave, parseSaveWithCounters } from '../../../src/iptables/parse.js';
 import { serializeRuleSet } from '../../../src/iptables/serialize.js';
 import type { RuleSet } from '../../../src/model/ruleset.js';
 
@@ -116,5 +116,34 @@ describe('iptables/parse with an expected ruleset', () => {
     expect(nat?.get('KUBE-SVC-A')?.rules).to.equal(expected.tables.nat.chains.get('KUBE-SVC-A'));
     expect(nat?.get('KUBE-SEP-B')?.rules).to.deep.equal(['-j A', '-j C']);
     expect(nat?.get('KUBE-SEP-B')?.rules).to.not.equal(expected.tables.nat.chains.get('KUBE-SEP-B'));
+  });
+});
+
+describe('iptables/parse in chunks', () => {
+  it('reads the same ruleset however the output is cut, CRLF line ends included', () => {
+    const text =
+      SAVED + '*mangle\r\n:PREROUTING ACCEPT [0:0]\r\n-A PREROUTING -j MARK --set-xmark 0x1/0x1\r\nCOMMIT';
+    const whole = parseSave(text, 'ipv4');
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: text.length }), { maxLength: 12 }), (cuts) => {
+        const parser = new SaveParser('ipv4');
+        let at = 0;
+        for (const cut of [...cuts].sort((a, b) => a - b)) {
+          parser.write(text.slice(at, cut));
+          at = cut;
+        }
+        parser.write(text.slice(at));
+        expect(parser.finish()).to.deep.equal(whole);
+      }),
+    );
+  });
+
+  it('reports the line number of a bad line across chunks', () => {
+    const parser = new SaveParser('ipv4');
+    parser.write('*nat\n:KUBE-A - [0:0]\n-A KU');
+    expect(() => parser.write('BE-A -j X\nbogus line\n')).to.throw(SaveParseError, 'line 4: unexpected line');
+    const unfinished = new SaveParser('ipv4');
+    unfinished.write('*nat\n:KUBE-A - [0:0]\n');
+    expect(() => unfinished.finish()).to.throw(SaveParseError, 'missing COMMIT');
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { RestoreError } from '../../../src/errors.js';
 import { planRestore } from '../../../src/iptables/diff.js';
 import { emptyLiveRuleSet } from '../../../src/iptables/live.js';
@@ -72,8 +72,8 @@ describe('iptables/restore-plan input chunks', () => {
   });
 });
 
-/** A fake iptables-nft-restore on a private PATH that keeps its stdin, or fails at line 3. */
-describe('iptables/runner restore with streamed input (fake binaries)', () => {
+/** Fake iptables-nft-restore / -save on a private PATH: restore input streamed in, save output streamed out. */
+describe('iptables/runner streaming (fake binaries)', () => {
   const bin = new FakeBinaries('kproxy-restore-input');
   const runner = (): ReturnType<typeof createRunner> =>
     createRunner({ backend: 'nft', env: { PATH: bin.dir } });
@@ -107,5 +107,24 @@ describe('iptables/runner restore with streamed input (fake binaries)', () => {
     expect((err as RestoreError).message).to.include(
       `at line 3 (table nat, chain ${third.slice(1).split(' ')[0]})`,
     );
+  });
+
+  it('streams a save to its consumer in chunks, and stops it when the consumer throws', async () => {
+    const text = renderRestoreInput(plan);
+    await bin.script(
+      'iptables-nft-save',
+      `case "$1" in --version) echo 'iptables-nft-save v1.8.9 (nf_tables)';; *) /bin/cat "${bin.file('save.txt')}";; esac`,
+    );
+    await writeFile(bin.file('save.txt'), text);
+    const chunks: string[] = [];
+    await runner().saveTo('ipv4', (chunk) => chunks.push(chunk));
+    expect(chunks.length).to.be.greaterThan(1);
+    expect(chunks.join('')).to.equal(text);
+    const err = await runner()
+      .saveTo('ipv4', () => {
+        throw new Error('cannot parse');
+      })
+      .catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(Error).with.property('message', 'cannot parse');
   });
 });
