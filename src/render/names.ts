@@ -1,5 +1,6 @@
 import { hash as oneShotHash } from 'node:crypto';
 import type { Protocol } from '../model/cluster.js';
+import type { IpFamily } from '../model/family.js';
 
 /**
  * Chain names, exactly as kube-proxy computes them, so kproxy can take over a node's rules in place:
@@ -45,24 +46,35 @@ function hashName(prefix: string, text: string): string {
 /**
  * Hashes are memoised: a node re-renders the same service ports and endpoints on every sync, and
  * sha256 dominates render time at 100k endpoints. The memo only ever returns what the hash would,
- * so rendering stays a pure function of its input. It is dropped whole when it grows past the limit.
+ * so rendering stays a pure function of its input.
  *
- * It is keyed by service port name, then protocol, then endpoint: a renderer looks the port up
- * once and then each endpoint by its `ip:port` string alone, and no lookup hashes a freshly
- * concatenated `name + protocol + endpoint` key. The SEP names are stored whole, so every render
- * shares the same flat strings instead of building new ones.
+ * It is keyed by service port name, then protocol; each port remembers the SEP names of the
+ * endpoints its last render per family had, by `ip:port`, so no lookup hashes a freshly
+ * concatenated key and every render shares the same flat name strings. It stays the size of the
+ * cluster: a port forgets endpoints that left when it is rendered again, and ports live in two
+ * generations, the young one becoming the old one (and the old one dropped) once it holds
+ * GENERATION_ENTRIES names; a port found in the old generation moves to the young one. So pod churn
+ * and Service churn cannot grow it without bound, and a full render of a cluster bigger than one
+ * generation still finds every port at most one generation back.
  */
-const MEMO_LIMIT = 1_000_000;
-const memo = new Map<string, Partial<Record<Protocol, EndpointChains>>>();
-let memoEntries = 0;
+export const GENERATION_ENTRIES = 250_000;
+let young = new Map<string, Partial<Record<Protocol, EndpointChains>>>();
+let old = new Map<string, Partial<Record<Protocol, EndpointChains>>>();
+let youngEntries = 0;
 
 /** Memoised names of one service port: its hash and the SEP chains of its endpoints. */
 export class EndpointChains {
   private portHash: string | undefined;
-  private readonly seps = new Map<string, ChainName>();
+  /** Per family: the SEP names of the endpoints the port's last render had. */
+  private readonly seps: Partial<Record<IpFamily, ReadonlyMap<string, ChainName>>> = {};
 
   /** @param text servicePortName + lower-case protocol: the hash input of the port. */
   constructor(private readonly text: string) {}
+
+  /** Names remembered, for the generation count. */
+  get entries(): number {
+    return 1 + (this.seps.ipv4?.size ?? 0) + (this.seps.ipv6?.size ?? 0);
+  }
 
   /** The hash shared by the port's SVC, SVL, EXT and FW chains. */
   hash(): string {
@@ -70,36 +82,64 @@ export class EndpointChains {
     return this.portHash;
   }
 
-  /** KUBE-SEP-<hash> for one endpoint (`ip:port`, `[ip]:port` for IPv6) of this port. */
-  chain(endpoint: string): ChainName {
-    let name = this.seps.get(endpoint);
-    if (name === undefined) {
-      name = hashName(SEP_PREFIX, this.text + endpoint) as ChainName;
-      this.seps.set(endpoint, name);
-      memoEntries++;
+  /**
+   * KUBE-SEP-<hash> for each endpoint (`ip:port`, `[ip]:port` for IPv6) of this port, in order.
+   * Remembers exactly these endpoints' names for the next call for the family.
+   */
+  names(family: IpFamily, endpoints: readonly string[]): ChainName[] {
+    const before = this.seps[family];
+    const kept = new Map<string, ChainName>();
+    const names = new Array<ChainName>(endpoints.length);
+    for (let i = 0; i < endpoints.length; i++) {
+      const endpoint = endpoints[i] as string;
+      let name = kept.get(endpoint) ?? before?.get(endpoint);
+      name ??= hashName(SEP_PREFIX, this.text + endpoint) as ChainName;
+      kept.set(endpoint, name);
+      names[i] = name;
     }
-    return name;
+    youngEntries += kept.size - (before?.size ?? 0);
+    this.seps[family] = kept;
+    return names;
+  }
+
+  /** KUBE-SEP-<hash> for one endpoint; not remembered. */
+  chain(endpoint: string): ChainName {
+    return (
+      this.seps.ipv4?.get(endpoint) ??
+      this.seps.ipv6?.get(endpoint) ??
+      (hashName(SEP_PREFIX, this.text + endpoint) as ChainName)
+    );
   }
 }
 
-/** The memoised names of a service port; look it up once, then ask it for each endpoint. */
+/** The memoised names of a service port; look it up once, then ask it for its endpoints. */
 export function endpointChains(portName: string, protocol: Protocol): EndpointChains {
-  let byProtocol = memo.get(portName);
+  let byProtocol = young.get(portName);
   let chains = byProtocol?.[protocol];
-  if (chains === undefined) {
-    if (memoEntries >= MEMO_LIMIT) {
-      memo.clear();
-      memoEntries = 0;
-      byProtocol = undefined;
-    }
-    if (byProtocol === undefined) {
-      byProtocol = {};
-      memo.set(portName, byProtocol);
-    }
-    chains = new EndpointChains(portName + protocol.toLowerCase());
-    byProtocol[protocol] = chains;
-    memoEntries++;
+  if (chains !== undefined) return chains;
+  if (youngEntries >= GENERATION_ENTRIES) {
+    old = young;
+    young = new Map();
+    youngEntries = 0;
+    byProtocol = undefined;
   }
+  const older = old.get(portName);
+  if (older !== undefined) {
+    // The whole port record moves, so its other protocol is not left behind in the old generation.
+    old.delete(portName);
+    byProtocol = { ...older, ...byProtocol };
+    for (const c of Object.values(byProtocol)) youngEntries += c.entries;
+    young.set(portName, byProtocol);
+    chains = byProtocol[protocol];
+    if (chains !== undefined) return chains;
+  }
+  if (byProtocol === undefined) {
+    byProtocol = {};
+    young.set(portName, byProtocol);
+  }
+  chains = new EndpointChains(portName + protocol.toLowerCase());
+  byProtocol[protocol] = chains;
+  youngEntries++;
   return chains;
 }
 

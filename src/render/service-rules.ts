@@ -3,7 +3,7 @@ import type { IpFamily } from '../model/family.js';
 import type { PortEndpoint } from './endpoints.js';
 import { emptyFragment, type ServiceFragment } from './fragment.js';
 import { detectorMatch, type DetectorMatch, type LocalDetector } from './local-detect.js';
-import { endpointChains, serviceChain, type ChainName, type EndpointChains } from './names.js';
+import { endpointChains, serviceChain, type ChainName } from './names.js';
 import { statisticMatch } from './probability.js';
 import {
   addrtypeMatch,
@@ -159,16 +159,24 @@ export function renderServicePort(v: ServicePortView, ctx: ServiceRuleContext): 
   if (usesExtChain)
     writeExternalChain(natChain(f, extChain), v, ctx, { svcChain, externalPolicyChain, hasExternal });
   if (usesFwChain) writeFirewallChain(natChain(f, fwChain), v, ctx, extChain);
-  // The port's SEP names, memoised across renders: looked up per endpoint by its `ip:port` alone.
+  // The port's SEP names, memoised across renders (names.ts): cluster and local are subsets of
+  // reachable, so their names come from reachable's.
   const seps = endpointChains(v.name, v.port.protocol);
-  const sepNames = reachable.length > 0 ? endpointChainNames(reachable, seps) : NO_NAMES;
+  const sepNames =
+    reachable.length > 0
+      ? seps.names(
+          ctx.family,
+          reachable.map((ep) => ep.address),
+        )
+      : NO_NAMES;
+  const other = (address: string): ChainName => seps.chain(address);
   const shape = endpointRuleShape(v, ctx);
   if (usesClusterChain) {
-    const names = cluster === reachable ? sepNames : endpointChainNames(cluster, seps);
+    const names = cluster === reachable ? sepNames : subsetNames(cluster, reachable, sepNames, other);
     writeEndpointJumps(natChain(f, svcChain), v, cluster, names, shape);
   }
   if (usesLocalChain) {
-    const names = local === reachable ? sepNames : endpointChainNames(local, seps);
+    const names = local === reachable ? sepNames : subsetNames(local, reachable, sepNames, other);
     writeEndpointJumps(natChain(f, svlChain), v, local, names, shape);
   }
   for (let i = 0; i < reachable.length; i++) {
@@ -179,11 +187,20 @@ export function renderServicePort(v: ServicePortView, ctx: ServiceRuleContext): 
 
 const NO_NAMES: readonly ChainName[] = [];
 
-/** The SEP chain of each endpoint, in list order. */
-function endpointChainNames(endpoints: readonly PortEndpoint[], seps: EndpointChains): ChainName[] {
-  const names = new Array<ChainName>(endpoints.length);
-  for (let i = 0; i < endpoints.length; i++) names[i] = seps.chain((endpoints[i] as PortEndpoint).address);
-  return names;
+/**
+ * The SEP names of `subset`'s endpoints, taken from those of `all` (categorize.ts makes the
+ * cluster and local lists subsets of reachable; `fallback` names any endpoint that is not).
+ */
+function subsetNames(
+  subset: readonly PortEndpoint[],
+  all: readonly PortEndpoint[],
+  allNames: readonly ChainName[],
+  fallback: (address: string) => ChainName,
+): ChainName[] {
+  const byAddress = new Map<string, ChainName>();
+  for (let i = 0; i < all.length; i++)
+    byAddress.set((all[i] as PortEndpoint).address, allNames[i] as ChainName);
+  return subset.map((ep) => byAddress.get(ep.address) ?? fallback(ep.address));
 }
 
 /** A rule matching a VIP and the service port: the ClusterIP, external IP and LB IP rules. */
