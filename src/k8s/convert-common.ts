@@ -126,3 +126,20 @@ export function describeObject(kind: string, namespace: string, name: string): s
   const safeKind = PLAIN_NAME.test(kind) ? kind : JSON.stringify(kind);
   return namespace === '' ? `${safeKind} ${part(name)}` : `${safeKind} ${part(namespace)}/${part(name)}`;
 }
+
+/** Interned strings past this many are forgotten (the table is dropped and starts again). */
+const INTERN_LIMIT = 10_000;
+const interned = new Map<string, string>();
+
+/**
+ * The one copy of a value that recurs across many objects (node names, zones): JSON.parse makes a
+ * new string for every occurrence, and 100k endpoints name only as many nodes as the cluster has.
+ */
+export function intern(value: string): string {
+  if (value === '') return value;
+  const found = interned.get(value);
+  if (found !== undefined) return found;
+  if (interned.size >= INTERN_LIMIT) interned.clear();
+  interned.set(value, value);
+  return value;
+}

@@ -2,6 +2,7 @@ import type { Endpoint, EndpointHints, EndpointPort, EndpointSlice } from '../mo
 import { familyFromApi, type IpFamily } from '../model/family.js';
 import { isDnsLabel, isDnsSubdomain, isLabelValue } from '../model/names.js';
 import {
+  intern,
   type ConvertResult,
   DNS_LABEL,
   DNS_SUBDOMAIN,
@@ -44,12 +45,14 @@ function hintNames(
   return names.length === 0 ? undefined : names;
 }
 
+/** Shared by every endpoint without hints (most of them): one object instead of one each. */
+const NO_HINTS: EndpointHints = Object.freeze({ forZones: undefined, forNodes: undefined });
+
 function readHints(e: Raw): EndpointHints {
   const hints = e.optObj('hints');
-  return {
-    forZones: hintNames(hints, 'forZones', isLabelValue),
-    forNodes: hintNames(hints, 'forNodes', isDnsSubdomain),
-  };
+  const forZones = hintNames(hints, 'forZones', isLabelValue);
+  const forNodes = hintNames(hints, 'forNodes', isDnsSubdomain);
+  return forZones === undefined && forNodes === undefined ? NO_HINTS : { forZones, forNodes };
 }
 
 /** An endpoint's node name ('' when unset); used for locality, so it must be a valid node name. */
@@ -58,7 +61,7 @@ export function readNodeName(raw: Raw): string {
   if (nodeName !== '' && !isDnsSubdomain(nodeName)) {
     throw invalid(raw.path('nodeName'), nodeName, `is not a valid node name (${DNS_SUBDOMAIN.describe})`);
   }
-  return nodeName;
+  return intern(nodeName);
 }
 
 /** Endpoints with no addresses are dropped; only addresses[0] is used. */
@@ -76,7 +79,7 @@ function readEndpoint(e: Raw, family: IpFamily): Endpoint[] {
       serving: conditions.bool('serving') ?? true,
       terminating: conditions.bool('terminating') ?? false,
       nodeName: readNodeName(e),
-      zone,
+      zone: intern(zone),
       hints: readHints(e),
     },
   ];
