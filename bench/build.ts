@@ -1,6 +1,8 @@
 import { execa } from 'execa';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 
 /**
  * The benchmark's measuring children (kproxy's controller, its memory, the fake API server) run as
@@ -26,4 +28,24 @@ export async function buildChildren(): Promise<void> {
 /** The compiled form of one of bench/'s child entry points, e.g. `latency-api`. */
 export function childScript(name: 'controller-memory' | 'latency-controller' | 'latency-api'): string {
   return `${BENCH_BUILD_DIR}bench/${name}.js`;
+}
+
+interface DaemonSetShape {
+  spec?: {
+    template?: { spec?: { containers?: { name?: string; env?: { name?: string; value?: string }[] }[] } };
+  };
+}
+
+/**
+ * The node flags kproxy runs with in production: NODE_OPTIONS of the kproxy container in
+ * manifests/daemonset.yaml (heap budget, young generation). The measuring children get the same
+ * flags, so the memory the benchmark reports is the deployed process's.
+ */
+export async function kproxyNodeOptions(): Promise<string[]> {
+  const file = fileURLToPath(new URL('../manifests/daemonset.yaml', import.meta.url));
+  const ds = parse(await readFile(file, 'utf8')) as DaemonSetShape;
+  const container = ds.spec?.template?.spec?.containers?.find((c) => c.name === 'kproxy');
+  const value = container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
+  if (value === undefined) throw new Error(`bench: ${file} sets no NODE_OPTIONS for the kproxy container`);
+  return value.split(/\s+/).filter((flag) => flag !== '');
 }

@@ -160,15 +160,6 @@ function main(): void {
     }
   };
 
-  if (process.env.ZZ_MEMLOG) {
-    const t0 = performance.now();
-    setInterval(() => {
-      const m = process.memoryUsage();
-      process.stderr.write(
-        `mem t=${((performance.now() - t0) / 1000).toFixed(1)} heap=${(m.heapUsed / 2 ** 20).toFixed(0)} total=${(m.heapTotal / 2 ** 20).toFixed(0)} rss=${(m.rss / 2 ** 20).toFixed(0)} peak=${peakRssMb().toFixed(0)} synced=${synced}\n`,
-      );
-    }, 100).unref();
-  }
   const abort = new AbortController();
   const done = controller.start(abort.signal);
   done.catch((err: unknown) => send({ kind: 'error', message: `the controller stopped: ${message(err)}` }));

@@ -34,6 +34,8 @@ export interface LatencyParams {
   readonly churnMs: number;
   readonly ratePerSecond: number;
   readonly minSyncPeriodMs: number;
+  /** Node flags of the controller process (kproxy's, from the DaemonSet). */
+  readonly nodeOptions: readonly string[];
 }
 
 const FIRST_SYNC_TIMEOUT_MS = 15 * 60_000;
@@ -60,9 +62,14 @@ class Child<In, Out> {
   readonly failed: Promise<never>;
   expectExit = false;
 
-  constructor(name: Parameters<typeof childScript>[0], arg: unknown, onMessage: (msg: Out) => void) {
+  constructor(
+    name: Parameters<typeof childScript>[0],
+    arg: unknown,
+    execArgv: readonly string[],
+    onMessage: (msg: Out) => void,
+  ) {
     this.process = fork(childScript(name), [JSON.stringify(arg)], {
-      execArgv: [],
+      execArgv: [...execArgv],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     let reject: (err: Error) => void = () => undefined;
@@ -196,7 +203,7 @@ export async function measureLatency(p: LatencyParams): Promise<BackendLatencyRe
       endpointsPerService: p.endpointsPerService,
       seed: p.seed,
     };
-    const api = new Child<ToApiProcess, FromApiProcess>('latency-api', apiData, (msg) => {
+    const api = new Child<ToApiProcess, FromApiProcess>('latency-api', apiData, [], (msg) => {
       if (msg.kind === 'ready') apiUrl = msg.url;
       else if (msg.kind === 'update') updates.push({ ip: msg.ip, atMs: msg.atMs });
       else if (msg.kind === 'churned') churn = { updates: msg.updates, elapsedMs: msg.elapsedMs };
@@ -214,13 +221,18 @@ export async function measureLatency(p: LatencyParams): Promise<BackendLatencyRe
       apiUrl: apiUrl ?? '',
       minSyncPeriodMs: p.minSyncPeriodMs,
     };
-    const kproxy = new Child<ToControllerChild, FromControllerChild>('latency-controller', params, (msg) => {
-      if (msg.kind === 'synced') first = msg;
-      else if (msg.kind === 'applied') {
-        for (const ip of msg.ips) if (!appliedAt.has(ip)) appliedAt.set(ip, msg.atMs);
-      } else if (msg.kind === 'result') result = msg;
-      else throw new Error(`latency: kproxy's controller: ${msg.message}`);
-    });
+    const kproxy = new Child<ToControllerChild, FromControllerChild>(
+      'latency-controller',
+      params,
+      p.nodeOptions,
+      (msg) => {
+        if (msg.kind === 'synced') first = msg;
+        else if (msg.kind === 'applied') {
+          for (const ip of msg.ips) if (!appliedAt.has(ip)) appliedAt.set(ip, msg.atMs);
+        } else if (msg.kind === 'result') result = msg;
+        else throw new Error(`latency: kproxy's controller: ${msg.message}`);
+      },
+    );
     children.push(kproxy);
     const failed = [api.failed, kproxy.failed];
     await waitFor(() => first !== undefined, FIRST_SYNC_TIMEOUT_MS, 'the first sync', failed);

@@ -29,6 +29,15 @@ function latencyCell(r: ScenarioRecord, backend: 'nft' | 'legacy'): string {
   return `${num(l.p50)}/${num(l.p99)}`;
 }
 
+/** The real controller's peak RSS in the latency run (the larger over the backends run). */
+function kproxyRss(r: ScenarioRecord): number | null {
+  const rss = (['nft', 'legacy'] as const).flatMap((b) => {
+    const l = r.programmingLatencyMs?.backends[b];
+    return l && !('error' in l) ? [l.kproxyRssMb] : [];
+  });
+  return rss.length === 0 ? null : Math.max(...rss);
+}
+
 function latencyNotes(r: ScenarioRecord): string[] {
   const errors = (['nft', 'legacy'] as const).flatMap((b) => {
     const l = r.programmingLatencyMs?.backends[b];
@@ -51,7 +60,7 @@ export function formatTable(records: readonly ScenarioRecord[], skipped: readonl
     'svcPorts',
     'endpoints',
     'renderMs',
-    'rssMb',
+    'rss cold/run',
     'fullLines',
     'fullMB',
     'change (lines/chains/compute)',
@@ -70,7 +79,7 @@ export function formatTable(records: readonly ScenarioRecord[], skipped: readonl
     String(r.servicePorts),
     String(r.endpoints),
     num(r.renderMs),
-    num(r.rssMb),
+    `${num(r.rssMb)}/${num(kproxyRss(r))}`,
     String(r.fullLines),
     (r.fullBytes / 1e6).toFixed(1),
     changeCell(r.change),
@@ -88,6 +97,9 @@ export function formatTable(records: readonly ScenarioRecord[], skipped: readonl
     'times in ms; apply cells are kproxy (Applier) / floor (bare iptables-restore of the same payload);',
     'full: Applier cold start / bare flushing restore / bare --noflush restore of the same payload;',
     'KS! = the plan rewrites KUBE-SERVICES.',
+    'rss: kproxy peak RSS in MB: cold = controller path into an empty node (controller-memory),',
+    '  run = the real controller restarting on a loaded node, then under churn (latency run);',
+    `  both with the DaemonSet's NODE_OPTIONS: ${records[0]?.kproxyNodeOptions ?? '-'}.`,
     'lat: network programming latency (EndpointSlice trigger time -> restore applied) under endpoint churn.',
     ...records.flatMap((r) =>
       (['nft', 'legacy'] as const).flatMap((b) => {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildChildren } from './build.js';
+import { buildChildren, kproxyNodeOptions } from './build.js';
 import { sweepNetns } from './netns.js';
 import { plotSvg } from './plot.js';
 import { formatTable } from './report.js';
@@ -90,7 +90,7 @@ function latencyPlan(total: number): { latencyBackends: BenchBackend[]; latencyN
   return { latencyBackends: ['nft', 'legacy'], latencyNote: null };
 }
 
-function plan(): { run: ScenarioParams[]; skipped: SkippedScenario[] } {
+function plan(nodeOptions: readonly string[]): { run: ScenarioParams[]; skipped: SkippedScenario[] } {
   const run: ScenarioParams[] = [];
   const skipped: SkippedScenario[] = [];
   const wanted = args.only ?? (args.quick ? QUICK : undefined);
@@ -124,6 +124,7 @@ function plan(): { run: ScenarioParams[]; skipped: SkippedScenario[] } {
         latencyChurnMs: LATENCY_CHURN_MS,
         latencyRatePerSecond: Number(args['latency-rate']),
         latencyMinSyncPeriodMs: Number(args['latency-min-sync-ms']),
+        kproxyNodeOptions: nodeOptions,
       });
     }
   }
@@ -167,9 +168,9 @@ async function main(): Promise<void> {
     await sweepNetns(latencyRunId);
   };
   process.on('SIGINT', () => void sweepAll().finally(() => process.exit(130)));
-  const { run, skipped } = plan();
   process.stderr.write('bench: compiling the measuring children (tsconfig.bench.json) ...\n');
   await buildChildren();
+  const { run, skipped } = plan(await kproxyNodeOptions());
   const records: ScenarioRecord[] = [];
   for (const params of run) {
     const latency = params.latencyBackends.length > 0 ? `, latency: ${params.latencyBackends.join('+')}` : '';

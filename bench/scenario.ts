@@ -40,6 +40,7 @@ async function latency(
         churnMs: params.latencyChurnMs,
         ratePerSecond: params.latencyRatePerSecond,
         minSyncPeriodMs: params.latencyMinSyncPeriodMs,
+        nodeOptions: params.kproxyNodeOptions,
       });
     } catch (err) {
       console.error(err);
@@ -69,12 +70,13 @@ async function latency(
 
 /**
  * kproxy's controller path at this size, in a process of its own: compiled, under plain node with
- * its defaults, as kproxy runs (build.ts).
+ * the DaemonSet's NODE_OPTIONS, as kproxy runs (build.ts).
  */
 async function controllerMemory(
   params: ScenarioParams,
 ): Promise<{ rssMb: number; controllerHeapMb: number }> {
   const { stdout } = await execa(process.execPath, [
+    ...params.kproxyNodeOptions,
     childScript('controller-memory'),
     JSON.stringify(params),
   ]);
@@ -114,6 +116,7 @@ async function main(): Promise<void> {
     endpointsPerService: params.endpointsPerService,
     ...computed,
     ...memory,
+    kproxyNodeOptions: params.kproxyNodeOptions.join(' '),
     apply,
     applySkipped: params.apply ? null : 'over the apply size limit',
     ...(await latency(params, rulesets.base)),

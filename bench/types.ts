@@ -27,6 +27,8 @@ export interface ScenarioParams {
   readonly latencyRatePerSecond: number;
   /** iptables.minSyncPeriodMs of the controller under test. */
   readonly latencyMinSyncPeriodMs: number;
+  /** Node flags of kproxy's processes (manifests/daemonset.yaml NODE_OPTIONS; build.ts). */
+  readonly kproxyNodeOptions: readonly string[];
 }
 
 export interface ChangeRecord {
@@ -85,6 +87,8 @@ export interface ScenarioRecord {
   readonly serializeMs: number;
   /** Peak RSS of kproxy's controller path at this size, in a process of its own (controller-memory.ts). */
   readonly rssMb: number;
+  /** The node flags both kproxy processes (controller-memory, the latency controller) ran with. */
+  readonly kproxyNodeOptions: string;
   /** That process's heap after its last sync. */
   readonly controllerHeapMb: number;
   /** Peak RSS of the benchmark's compute stage (several renders and rulesets held at once). */

@@ -286,5 +286,17 @@ describe('deploy: manifests/', function () {
       expect(c.resources?.requests).to.have.keys('cpu', 'memory');
       expect(c.resources?.limits).to.have.property('memory');
     });
+
+    it("gives Node a heap budget well inside the container's memory limit", () => {
+      const c = kproxyContainer(objects());
+      const options = c.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+      const heapMiB = Number(/--max-old-space-size=(\d+)/.exec(options)?.[1]);
+      const limit = /^(\d+)Mi$/.exec(String(c.resources?.limits?.memory ?? ''));
+      expect(heapMiB, 'NODE_OPTIONS sets --max-old-space-size').to.be.greaterThan(0);
+      expect(limit, 'the memory limit is in Mi').to.not.equal(null);
+      // The iptables commands kproxy runs share the limit (an iptables-nft-save of 10k services
+      // takes ~390 MiB): the heap may have at most half of it.
+      expect(heapMiB).to.be.at.most(Number(limit?.[1]) / 2);
+    });
   });
 });
