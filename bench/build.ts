@@ -49,3 +49,20 @@ export async function kproxyNodeOptions(): Promise<string[]> {
   if (value === undefined) throw new Error(`bench: ${file} sets no NODE_OPTIONS for the kproxy container`);
   return value.split(/\s+/).filter((flag) => flag !== '');
 }
+
+/** The endpoints (services x endpoints per service) the DaemonSet's heap budget is sized for. */
+export const BUDGET_ENDPOINTS = 100_000;
+
+/**
+ * The node flags kproxy runs with on a cluster of `endpoints` endpoints: the DaemonSet's, with
+ * --max-old-space-size raised in proportion above BUDGET_ENDPOINTS, as docs/migrate.md ("Large
+ * clusters") tells operators to size it.
+ */
+export function kproxyNodeOptionsFor(base: readonly string[], endpoints: number): string[] {
+  const scale = Math.ceil(endpoints / BUDGET_ENDPOINTS);
+  if (scale <= 1) return [...base];
+  return base.map((flag) => {
+    const m = /^--max-old-space-size=(\d+)$/.exec(flag);
+    return m ? `--max-old-space-size=${Number(m[1]) * scale}` : flag;
+  });
+}

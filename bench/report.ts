@@ -38,6 +38,14 @@ function kproxyRss(r: ScenarioRecord): number | null {
   return rss.length === 0 ? null : Math.max(...rss);
 }
 
+/** One line per set of node flags: which scenarios ran with it. */
+function nodeOptionNotes(records: readonly ScenarioRecord[]): string[] {
+  const byFlags = new Map<string, string[]>();
+  for (const r of records)
+    byFlags.set(r.kproxyNodeOptions, [...(byFlags.get(r.kproxyNodeOptions) ?? []), r.scenario]);
+  return [...byFlags].map(([flags, scenarios]) => `    ${flags} (${scenarios.join(', ')})`);
+}
+
 function latencyNotes(r: ScenarioRecord): string[] {
   const errors = (['nft', 'legacy'] as const).flatMap((b) => {
     const l = r.programmingLatencyMs?.backends[b];
@@ -99,7 +107,8 @@ export function formatTable(records: readonly ScenarioRecord[], skipped: readonl
     'KS! = the plan rewrites KUBE-SERVICES.',
     'rss: kproxy peak RSS in MB: cold = controller path into an empty node (controller-memory),',
     '  run = the real controller restarting on a loaded node, then under churn (latency run);',
-    `  both with the DaemonSet's NODE_OPTIONS: ${records[0]?.kproxyNodeOptions ?? '-'}.`,
+    "  both with the DaemonSet's NODE_OPTIONS, heap budget scaled as docs/migrate.md says:",
+    ...nodeOptionNotes(records),
     'lat: network programming latency (EndpointSlice trigger time -> restore applied) under endpoint churn.',
     ...records.flatMap((r) =>
       (['nft', 'legacy'] as const).flatMap((b) => {

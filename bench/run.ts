@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildChildren, kproxyNodeOptions } from './build.js';
+import { buildChildren, kproxyNodeOptions, kproxyNodeOptionsFor } from './build.js';
 import { sweepNetns } from './netns.js';
 import { plotSvg } from './plot.js';
 import { formatTable } from './report.js';
@@ -124,7 +124,7 @@ function plan(nodeOptions: readonly string[]): { run: ScenarioParams[]; skipped:
         latencyChurnMs: LATENCY_CHURN_MS,
         latencyRatePerSecond: Number(args['latency-rate']),
         latencyMinSyncPeriodMs: Number(args['latency-min-sync-ms']),
-        kproxyNodeOptions: nodeOptions,
+        kproxyNodeOptions: kproxyNodeOptionsFor(nodeOptions, total),
       });
     }
   }
