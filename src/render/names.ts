@@ -88,8 +88,18 @@ export class EndpointChains {
    */
   names(family: IpFamily, endpoints: readonly string[]): ChainName[] {
     const before = this.seps[family];
-    const kept = new Map<string, ChainName>();
     const names = new Array<ChainName>(endpoints.length);
+    // The usual case, a port rendered again with the same endpoints: nothing to remember anew.
+    if (before !== undefined && before.size === endpoints.length) {
+      let i = 0;
+      for (; i < endpoints.length; i++) {
+        const name = before.get(endpoints[i] as string);
+        if (name === undefined) break;
+        names[i] = name;
+      }
+      if (i === endpoints.length) return names;
+    }
+    const kept = new Map<string, ChainName>();
     for (let i = 0; i < endpoints.length; i++) {
       const endpoint = endpoints[i] as string;
       let name = kept.get(endpoint) ?? before?.get(endpoint);
