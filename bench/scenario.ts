@@ -47,7 +47,7 @@ async function latency(
       backends[backend] = { error: message(err) };
     }
   }
-  const ok = (['legacy', 'nft'] as const).flatMap((b) => {
+  const ok = (['nft', 'legacy'] as const).flatMap((b) => {
     const r = backends[b];
     return r && !('error' in r) ? [{ backend: b, r }] : [];
   });

@@ -155,7 +155,7 @@ export interface BackendLatencyRecord {
 export type BackendLatencyOutcome = BackendLatencyRecord | BackendApplyError;
 
 export interface ProgrammingLatency {
-  /** The backend p50/p99/updates/perSecond below come from: legacy when it succeeded, else nft. */
+  /** The backend p50/p99/updates/perSecond below come from: nft when it succeeded, else legacy. */
   readonly backend: 'nft' | 'legacy';
   readonly p50: number;
   readonly p99: number;
