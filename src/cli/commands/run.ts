@@ -3,7 +3,9 @@ import { createConntrack } from '../../iptables/conntrack.js';
 import { createRunner, type Backend } from '../../iptables/runner.js';
 import type { EndpointsSource } from '../../k8s/cluster-watch.js';
 import { createMetrics } from '../../server/metrics.js';
+import { healthCheckAddresses } from '../../server/health-addresses.js';
 import { Controller } from '../../sync/controller.js';
+import { interfaceAddresses } from '../../sync/host-facts.js';
 import type { CommandContext } from '../context.js';
 import { levelForVerbosity } from '../logger.js';
 import { loadKubeConfig } from '../run/kubeconfig.js';
@@ -71,6 +73,10 @@ export function registerRun(yargs: Argv, ctx: CommandContext): Argv {
       const config = await loadRunConfig(args, log);
       const kubeConfig = loadKubeConfig(args.kubeconfig, args.master);
       const runner = createRunner({ backend: args['iptables-backend'] });
+      const health = healthCheckAddresses(config.nodePortAddresses, interfaceAddresses());
+      if (health.reason !== undefined) {
+        log.warn('health check NodePorts listen on every address', { reason: health.reason });
+      }
       const controller = new Controller({
         kubeConfig,
         config,
@@ -80,6 +86,7 @@ export function registerRun(yargs: Argv, ctx: CommandContext): Argv {
         metrics: createMetrics(),
         endpointsSource: args['endpoints-source'],
         dryRun: args['dry-run'] ? { print: ctx.stdout } : undefined,
+        serviceHealthAddresses: health.addresses,
       });
       const abort = new AbortController();
       const stop = (signal: NodeJS.Signals): void => {
