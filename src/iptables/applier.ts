@@ -1,6 +1,6 @@
 import { SaveError } from '../errors.js';
 import type { IpFamily } from '../model/family.js';
-import { TABLE_NAMES, type RuleSet } from '../model/ruleset.js';
+import type { RuleSet } from '../model/ruleset.js';
 import { planCleanup } from './cleanup-plan.js';
 import { planRestore, type PlanOptions } from './diff.js';
 import type { LiveChain, LiveRuleSet } from './live.js';
@@ -131,7 +131,7 @@ export class Applier {
     const plan = planRestore(desired, live, { ...this.planOptions, onlyChains: delta?.chains });
     if (!plan.empty) await this.restore(plan);
     const applied = applyPlanToLive(live, plan, { inPlace: true });
-    if (known === undefined) adoptDesiredRules(applied, desired);
+    adoptEditedChains(applied, desired, plan);
     this.lastApplied.set(desired.family, applied);
     this.lastDesired.set(desired.family, desired);
     return { family: desired.family, plan, readLive: known === undefined, sent: !plan.empty };
@@ -162,18 +162,17 @@ export class Applier {
 }
 
 /**
- * After a successful apply every desired chain holds exactly the desired rules, so the state can
- * point at the desired ruleset's arrays instead of the ones parsed from iptables-save: the parsed
- * rules (and the save text they are slices of, tens of MB on a big node) can then be collected.
- * Renders never change an array they returned, so sharing is safe. Updates `applied` in place.
+ * Chains the plan edited in place hold the desired rules now, in a copy the simulation made;
+ * point the state at the desired ruleset's array instead (renders never change an array they
+ * returned). Created and rewritten chains already share it (`fill`), and a full read shares it
+ * for every chain that was in sync (parseSave's `expected`). Updates `applied` in place.
  */
-function adoptDesiredRules(applied: LiveRuleSet, desired: RuleSet): void {
-  for (const table of TABLE_NAMES) {
-    const chains = applied.tables.get(table)?.chains as Map<string, LiveChain> | undefined;
-    if (!chains) continue;
-    for (const [name, rules] of desired.tables[table].chains) {
-      const chain = chains.get(name);
-      if (chain && chain.rules !== rules) chains.set(name, { policy: chain.policy, rules });
-    }
+function adoptEditedChains(applied: LiveRuleSet, desired: RuleSet, plan: RestorePlan): void {
+  for (const change of plan.changes) {
+    if (change.kind !== 'edited') continue;
+    const chains = applied.tables.get(change.table)?.chains as Map<string, LiveChain> | undefined;
+    const chain = chains?.get(change.chain);
+    const rules = desired.tables[change.table].chains.get(change.chain);
+    if (chains && chain && rules) chains.set(change.chain, { policy: chain.policy, rules });
   }
 }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { readFile, writeFile } from 'node:fs/promises';
 import { RestoreError } from '../../../src/errors.js';
+import { Applier } from '../../../src/iptables/applier.js';
 import { planRestore } from '../../../src/iptables/diff.js';
 import { emptyLiveRuleSet } from '../../../src/iptables/live.js';
 import { renderRestoreInput, restoreInput, type RestorePlan } from '../../../src/iptables/restore-plan.js';
@@ -8,6 +9,7 @@ import { createRunner } from '../../../src/iptables/runner.js';
 import { applyPlanToLive } from '../../../src/iptables/simulate.js';
 import type { RuleSet } from '../../../src/model/ruleset.js';
 import { FakeBinaries } from '../../support/fake-binaries.js';
+import { FakeKernel } from '../../support/fake-kernel.js';
 import { syntheticRuleSet } from '../../support/synthetic-ruleset.js';
 
 /** The plan's input as its tables' lines say it, joined once: what the chunks must add up to. */
@@ -126,5 +128,21 @@ describe('iptables/runner streaming (fake binaries)', () => {
       })
       .catch((e: unknown) => e);
     expect(err).to.be.instanceOf(Error).with.property('message', 'cannot parse');
+  });
+});
+
+describe('iptables/applier state after an edit in place', () => {
+  it('points the edited chain at the desired array', async () => {
+    const applier = new Applier(new FakeKernel());
+    const first = syntheticRuleSet(60, () => 2);
+    await applier.apply([first], { full: true });
+    // KUBE-SERVICES loses its last jump (and that service its chains): an edit, not a rewrite.
+    const fewer = syntheticRuleSet(59, () => 2);
+    const result = await applier.apply([fewer], { full: false });
+    expect(result.families[0]?.plan.changes.find((c) => c.chain === 'KUBE-SERVICES')?.kind).to.equal(
+      'edited',
+    );
+    const live = applier.lastAppliedState('ipv4')?.tables.get('nat')?.chains.get('KUBE-SERVICES');
+    expect(live?.rules).to.equal(fewer.tables.nat.chains.get('KUBE-SERVICES'));
   });
 });
