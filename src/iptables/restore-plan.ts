@@ -95,15 +95,16 @@ export interface RestorePlan {
 }
 
 /** The op's restore input lines: one, or one per rule for `fill`. */
-export function opLines(op: RestoreOp): string[] {
-  return op.kind === 'fill' ? op.rules.map((rule) => withRule(`-A ${op.chain}`, rule)) : [renderOp(op)];
+export function* opLines(op: RestoreOp): Generator<string> {
+  if (op.kind !== 'fill') yield renderOp(op);
+  else for (const rule of op.rules) yield withRule(`-A ${op.chain}`, rule);
 }
 
 /** The op's restore input lines, joined with newlines (several for `fill`). */
 export function renderOp(op: RestoreOp): string {
   switch (op.kind) {
     case 'fill':
-      return opLines(op).join('\n');
+      return [...opLines(op)].join('\n');
     case 'declare':
       return `:${op.chain} - [0:0]`;
     case 'append':
@@ -121,10 +122,6 @@ export function renderOp(op: RestoreOp): string {
       return never;
     }
   }
-}
-
-function* fillLines(chain: string, rules: readonly string[]): Generator<string> {
-  for (const rule of rules) yield withRule(`-A ${chain}`, rule);
 }
 
 /** How many restore input lines an op renders to. */
@@ -152,7 +149,7 @@ export function planTable(table: TableName, ops: readonly RestoreOp[]): PlannedT
     table,
     ops,
     get lines(): readonly string[] {
-      return [`*${table}`, ...ops.flatMap(opLines), 'COMMIT'];
+      return [`*${table}`, ...ops.flatMap((op) => [...opLines(op)]), 'COMMIT'];
     },
     lineCount: ops.reduce((n, op) => n + opLineCount(op), 2),
   };
@@ -200,7 +197,7 @@ export function* tableInputChunks(table: string, ops: Iterable<RestoreOp>): Gene
     return chunk;
   };
   for (const op of ops) {
-    for (const line of op.kind === 'fill' ? fillLines(op.chain, op.rules) : [renderOp(op)]) {
+    for (const line of opLines(op)) {
       lines.push(line);
       if (lines.length >= CHUNK_LINES) yield flush();
     }

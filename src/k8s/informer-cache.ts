@@ -81,17 +81,4 @@ export class InformerCache<T extends ObjectWithMeta> {
     }
     return events;
   }
-
-  /**
-   * Makes the cache equal a fresh list: adds and updates for what it holds, deletes (with the cached
-   * form of the last state seen) for cached objects the list no longer has.
-   */
-  replace(items: readonly T[]): InformerEvent<T>[] {
-    const events = this.removeMissing(new Set(items.map(cacheKey)));
-    for (const item of items) {
-      const event = this.upsert(item);
-      if (event) events.push(event);
-    }
-    return events;
-  }
 }

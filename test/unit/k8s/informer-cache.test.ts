@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { InformerCache, metadataOnly, type MetadataOnly } from '../../../src/k8s/informer-cache.js';
+import { InformerCache, cacheKey, metadataOnly, type MetadataOnly } from '../../../src/k8s/informer-cache.js';
 import type { InformerEvent } from '../../../src/k8s/informer-types.js';
 
 interface Obj {
@@ -91,10 +91,14 @@ describe('InformerCache', () => {
     expect(text(cache.upsert(service('a', '2')))).to.equal('update a');
   });
 
-  it('on replace deletes vanished keys with their slim form and skips unchanged versions', () => {
+  it('on a relist deletes vanished keys with their slim form and skips unchanged versions', () => {
     const cache = new InformerCache<Obj>(metadataOnly);
     for (const name of ['a', 'b', 'c']) cache.upsert(service(name, '1'));
-    const events = cache.replace([service('a', '1'), service('c', '2'), service('d', '1')]);
+    const listed = [service('a', '1'), service('c', '2'), service('d', '1')];
+    const events = [
+      ...cache.removeMissing(new Set(listed.map(cacheKey))),
+      ...listed.flatMap((obj) => cache.upsert(obj) ?? []),
+    ];
     expect(events.map(text)).to.deep.equal(['delete b', 'update c', 'add d']);
     expect(events[0]!.object).to.deep.equal(slim('b', '1'));
     expect(cache.list()).to.deep.equal([slim('a', '1'), slim('c', '2'), slim('d', '1')]);

@@ -1,26 +1,10 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import type { EndpointSlice, Node, Service } from '../../../src/model/cluster.js';
+import type { EndpointSlice, Node } from '../../../src/model/cluster.js';
 import { buildSnapshot } from '../../../src/model/snapshot.js';
+import { clusterIPService } from '../../support/model-objects.js';
 
-function svc(namespace: string, name: string, extra: Partial<Service> = {}): Service {
-  return {
-    namespace,
-    name,
-    type: 'ClusterIP',
-    clusterIPs: ['10.96.0.10'],
-    ports: [{ name: '', protocol: 'TCP', port: 80, nodePort: 0 }],
-    externalIPs: [],
-    loadBalancerIPs: [],
-    loadBalancerSourceRanges: [],
-    externalTrafficPolicy: 'Cluster',
-    internalTrafficPolicy: 'Cluster',
-    healthCheckNodePort: 0,
-    sessionAffinity: { kind: 'None' },
-    trafficDistribution: '',
-    ...extra,
-  };
-}
+const svc = clusterIPService;
 
 function slice(
   namespace: string,

@@ -3,17 +3,10 @@ import fc from 'fast-check';
 import type { Endpoint, EndpointSlice, Protocol } from '../../../src/model/cluster.js';
 import type { IpFamily } from '../../../src/model/family.js';
 import { endpointsForPort, type PortEndpoint } from '../../../src/render/endpoints.js';
+import { readyEndpoint } from '../../support/model-objects.js';
 
 function endpoint(ip: string, terminating = false, nodeName = 'other'): Endpoint {
-  return {
-    ip,
-    ready: !terminating,
-    serving: true,
-    terminating,
-    nodeName,
-    zone: '',
-    hints: { forZones: undefined, forNodes: undefined },
-  };
+  return readyEndpoint(ip, { ready: !terminating, terminating, nodeName });
 }
 
 function slice(name: string, endpoints: Endpoint[], port = 8080, family: IpFamily = 'ipv4'): EndpointSlice {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { DEFAULT_CONFIG } from '../../../src/config/types.js';
 import type { Endpoint, EndpointSlice, Service } from '../../../src/model/cluster.js';
 import { LARGE_CLUSTER_ENDPOINTS, render } from '../../../src/render/render.js';
+import { clusterIPService, readyEndpoint } from '../../support/model-objects.js';
 
 function cluster(
   services: number,
@@ -10,32 +11,15 @@ function cluster(
   const list: Service[] = [];
   const slices: EndpointSlice[] = [];
   for (let i = 0; i < services; i++) {
-    list.push({
-      namespace: 'ns',
-      name: `svc${i}`,
-      type: 'ClusterIP',
-      clusterIPs: [`10.96.${i >> 8}.${i & 255}`],
-      ports: [{ name: 'p', protocol: 'TCP', port: 80, nodePort: 0 }],
-      externalIPs: [],
-      loadBalancerIPs: [],
-      loadBalancerSourceRanges: [],
-      externalTrafficPolicy: 'Cluster',
-      internalTrafficPolicy: 'Cluster',
-      healthCheckNodePort: 0,
-      sessionAffinity: { kind: 'None' },
-      trafficDistribution: '',
-    });
+    list.push(
+      clusterIPService('ns', `svc${i}`, {
+        clusterIPs: [`10.96.${i >> 8}.${i & 255}`],
+        ports: [{ name: 'p', protocol: 'TCP', port: 80, nodePort: 0 }],
+      }),
+    );
     const endpoints: Endpoint[] = [];
     for (let e = 0; e < endpointsEach; e++) {
-      endpoints.push({
-        ip: `10.244.${e}.${i & 255}`,
-        ready: true,
-        serving: true,
-        terminating: false,
-        nodeName: 'other',
-        zone: '',
-        hints: { forZones: undefined, forNodes: undefined },
-      });
+      endpoints.push(readyEndpoint(`10.244.${e}.${i & 255}`));
     }
     slices.push({
       source: 'EndpointSlice',

@@ -8,6 +8,7 @@ import { buildSnapshot } from '../../../src/model/snapshot.js';
 import { RenderCache } from '../../../src/render/cache.js';
 import { render } from '../../../src/render/render.js';
 import { loadFixture, renderInput, type Fixture } from '../../support/fixtures.js';
+import { readyEndpoint } from '../../support/model-objects.js';
 
 /**
  * The controller's path: the cluster state hands out snapshots that say which services changed,
@@ -88,15 +89,7 @@ function newEndpoint(template: Endpoint | undefined, family: EndpointSlice['fami
   counter++;
   const ip =
     family === 'ipv6' ? `fd00:99::${counter.toString(16)}` : `10.99.${(counter >> 8) & 255}.${counter & 255}`;
-  return {
-    ready: true,
-    serving: true,
-    terminating: false,
-    nodeName: template?.nodeName ?? '',
-    zone: template?.zone ?? '',
-    hints: { forZones: undefined, forNodes: undefined },
-    ip,
-  };
+  return readyEndpoint(ip, { nodeName: template?.nodeName ?? '', zone: template?.zone ?? '' });
 }
 
 function applyOp(state: ClusterState, world: World, original: World, op: Op): void {

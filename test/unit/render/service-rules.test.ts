@@ -4,36 +4,17 @@ import type { IpFamily } from '../../../src/model/family.js';
 import { endpointChain, servicePortHash } from '../../../src/render/names.js';
 import { renderServicePort, type ServiceRuleContext } from '../../../src/render/service-rules.js';
 import { servicePortView } from '../../../src/render/service-view.js';
+import { clusterIPService, readyEndpoint } from '../../support/model-objects.js';
 
 function service(family: IpFamily, affinity: boolean): Service {
-  return {
-    namespace: 'ns',
-    name: 'web',
-    type: 'ClusterIP',
+  return clusterIPService('ns', 'web', {
     clusterIPs: [family === 'ipv4' ? '10.96.0.10' : 'fd00:96::10'],
     ports: [{ name: 'http', protocol: 'TCP', port: 80, nodePort: 0 }],
-    externalIPs: [],
-    loadBalancerIPs: [],
-    loadBalancerSourceRanges: [],
-    externalTrafficPolicy: 'Cluster',
-    internalTrafficPolicy: 'Cluster',
-    healthCheckNodePort: 0,
     sessionAffinity: affinity ? { kind: 'ClientIP', timeoutSeconds: 10800 } : { kind: 'None' },
-    trafficDistribution: '',
-  };
+  });
 }
 
-function endpoint(ip: string): Endpoint {
-  return {
-    ip,
-    ready: true,
-    serving: true,
-    terminating: false,
-    nodeName: 'other',
-    zone: '',
-    hints: { forZones: undefined, forNodes: undefined },
-  };
-}
+const endpoint = (ip: string): Endpoint => readyEndpoint(ip);
 
 /** The nat chains of ns/web:http with two endpoints. */
 function natChains(family: IpFamily, affinity: boolean, largeCluster: boolean): Map<string, string[]> {
